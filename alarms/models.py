@@ -1,0 +1,1 @@
+"""Models of alarms arrive with their issue; see DESIGN.md."""

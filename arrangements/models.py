@@ -1,0 +1,1 @@
+"""Models of arrangements arrive with their issue; see DESIGN.md."""

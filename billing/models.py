@@ -1,0 +1,1 @@
+"""Models of billing arrive with their issue; see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""Models of clients arrive with their issue; see DESIGN.md."""

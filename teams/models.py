@@ -1,0 +1,1 @@
+"""Models of teams arrive with their issue; see DESIGN.md."""

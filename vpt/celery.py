@@ -1,0 +1,40 @@
+"""The Celery app. Tasks take ids, open the tenant scope themselves and are enqueued on
+commit; the reliability settings live in vpt/settings.py (CELERY_*)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vpt.settings")
+
+app = Celery("vpt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.autodiscover_tasks(["vpt.core", "vpt.audit", "vpt.tenancy"])
+
+_stop = threading.Event()
+
+
+def _heartbeat_loop() -> None:
+    from vpt.core.health import HEARTBEAT_INTERVAL, write_heartbeat
+
+    while not _stop.is_set():
+        try:
+            write_heartbeat()
+        except Exception:  # noqa: BLE001 - Redis away: try again next interval
+            pass
+        _stop.wait(HEARTBEAT_INTERVAL)
+
+
+@worker_ready.connect
+def _start_heartbeat(**kwargs) -> None:  # noqa: ANN003
+    threading.Thread(target=_heartbeat_loop, name="vpt-heartbeat", daemon=True).start()
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**kwargs) -> None:  # noqa: ANN003
+    _stop.set()

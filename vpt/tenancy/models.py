@@ -1,0 +1,141 @@
+"""Organisations (tenants), memberships and the base class of every tenant-owned model."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from vpt.tenancy.roles import PROVIDER_ROLES, ZORGKANTOOR_ROLES, Perm, Role, role_has_perm
+
+
+class Region(models.Model):
+    """A zorgkantoor region (zorgkantoorregio); each is served by one zorgkantoor."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    zorgkantoor = models.ForeignKey(
+        "tenancy.Organization",
+        verbose_name=_("zorgkantoor"),
+        on_delete=models.PROTECT,
+        related_name="served_regions",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "zorgkantoor"},
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    """A tenant: a care provider (zorgaanbieder) or a zorgkantoor."""
+
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", _("Care provider")  # delivers VPT, owns client data
+        ZORGKANTOOR = "zorgkantoor", _("Zorgkantoor")  # funds and reviews, sees submitted reports only
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    agb_code = models.CharField(
+        _("AGB code"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("An AGB code has 8 digits."))],
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        null=True,
+        blank=True,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                name="provider_has_agb_code",
+                condition=~models.Q(kind="provider") | ~models.Q(agb_code=""),
+            ),
+            models.UniqueConstraint(
+                fields=["agb_code"], condition=~models.Q(agb_code=""), name="unique_agb_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == self.Kind.PROVIDER
+
+    @property
+    def is_zorgkantoor(self) -> bool:
+        return self.kind == self.Kind.ZORGKANTOOR
+
+
+class Membership(models.Model):
+    """A user's place in one organisation, with exactly one role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    def has_perm(self, perm: Perm) -> bool:
+        return self.is_active and role_has_perm(self.role, perm)
+
+    @staticmethod
+    def roles_for_kind(kind: str) -> frozenset[str]:
+        return PROVIDER_ROLES if kind == Organization.Kind.PROVIDER else ZORGKANTOOR_ROLES
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned model.
+
+    - `organization` leads every index and unique constraint of the subclass;
+    - `objects` is a django-scopes manager: a query outside `tenant_scope()` raises;
+    - on PostgreSQL, `vpt.tenancy.rls` enables and forces row-level security on the table
+      after every migrate, and the isolation tests pick the model up automatically.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"

@@ -1,0 +1,48 @@
+"""Navigation per role, derived from the permission matrix.
+
+Apps register their entries in their AppConfig.ready(); the core never imports an app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from vpt.tenancy.roles import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: Perm
+    order: int = 100
+    provider_only: bool = False
+
+
+_items: list[NavItem] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if item not in _items:
+        _items.append(item)
+        _items.sort(key=lambda i: i.order)
+
+
+def navigation_for(request: HttpRequest) -> list[dict]:
+    membership = request.membership
+    result = []
+    for item in _items:
+        if not membership.has_perm(item.perm):
+            continue
+        if item.provider_only and not membership.organization.is_provider:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        result.append({"label": item.label, "url": url, "active": active})
+    return result

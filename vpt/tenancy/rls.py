@@ -1,0 +1,81 @@
+"""PostgreSQL row-level security for every tenant-owned table (the second guard).
+
+After every `migrate`, `sync()` makes the database match the code: each concrete subclass
+of TenantModel gets RLS enabled *and forced* (so even the owner is subject to it) and a
+policy that admits only rows of the organisation set by `tenant_scope()` for the current
+transaction. Without that setting a query sees nothing and an insert is refused. The
+application role gets plain DML rights on the tables and nothing more: it owns nothing,
+so it cannot disable RLS or drop a policy.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from vpt.tenancy.models import TenantModel
+from vpt.tenancy.scope import RLS_SETTING
+
+logger = logging.getLogger(__name__)
+
+POLICY_NAME = "tenant_isolation"
+TENANT_PREDICATE = f"organization_id = NULLIF(current_setting('{RLS_SETTING}', true), '')::bigint"
+
+
+def tenant_models() -> list[type[TenantModel]]:
+    """Every concrete tenant-owned model: the registry the isolation tests walk."""
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, TenantModel) and not m._meta.abstract and not m._meta.proxy
+    ]
+
+
+def app_role() -> str | None:
+    """The role the application connects as, when it differs from the migrating owner."""
+    default = settings.DATABASES["default"]
+    owner = settings.DATABASES.get("owner")
+    if default["ENGINE"] != "django.db.backends.postgresql" or not owner:
+        return None
+    if default.get("USER") == owner.get("USER"):
+        return None
+    return default.get("USER") or None
+
+
+def sync(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor != "postgresql":
+        return
+    qn = connection.ops.quote_name
+    role = app_role()
+    with connection.cursor() as cursor:
+        for model in tenant_models():
+            table = qn(model._meta.db_table)
+            policy = getattr(model, "RLS_POLICY", TENANT_PREDICATE)
+            cursor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            cursor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+            cursor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
+            cursor.execute(
+                f"CREATE POLICY {POLICY_NAME} ON {table} USING ({policy}) WITH CHECK ({policy})"
+            )
+        if role:
+            r = qn(role)
+            cursor.execute(f"GRANT USAGE ON SCHEMA public TO {r}")
+            cursor.execute(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {r}"
+            )
+            cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}")
+            for model in apps.get_models():
+                revoked = getattr(model, "APP_ROLE_REVOKE", ())
+                if revoked:
+                    cursor.execute(
+                        f"REVOKE {', '.join(revoked)} ON {qn(model._meta.db_table)} FROM {r}"
+                    )
+    logger.info("row-level security synced for %d tenant tables", len(tenant_models()))
+
+
+def sync_after_migrate(sender, using: str, **kwargs) -> None:  # noqa: ANN001 (signal)
+    sync(connections[using])

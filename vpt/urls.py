@@ -1,0 +1,24 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from django.views.i18n import set_language
+
+from vpt.core import views as core_views
+from vpt.tenancy import api as tenancy_api
+
+api_v1 = [
+    path("me/", tenancy_api.me, name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("vpt.core.urls")),
+    path("account/", include("vpt.accounts.urls")),
+    path("organisatie/", include("vpt.tenancy.urls")),
+    path("toegangslog/", include("vpt.audit.urls")),
+    path("api/v1/", include((api_v1, "api-v1"))),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("geen-organisatie/", core_views.no_membership, name="no_membership"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
