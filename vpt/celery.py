@@ -3,6 +3,7 @@ commit; the reliability settings live in vpt/settings.py (CELERY_*)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -16,6 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["vpt.core", "vpt.audit", "vpt.tenancy"])
 
+logger = logging.getLogger(__name__)
 _stop = threading.Event()
 
 
@@ -25,8 +27,8 @@ def _heartbeat_loop() -> None:
     while not _stop.is_set():
         try:
             write_heartbeat()
-        except Exception:  # noqa: BLE001 - Redis away: try again next interval
-            pass
+        except Exception:  # Redis away: /healthz shows the stale heartbeat; retry next time
+            logger.warning("worker heartbeat could not be written", exc_info=True)
         _stop.wait(HEARTBEAT_INTERVAL)
 
 

@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 if env.str("DATABASE_OWNER_URL", default=""):
     DATABASES["owner"] = env.db_url("DATABASE_OWNER_URL")
+# Every view runs in a transaction (a savepoint inside the tenant transaction): a view that
+# fails saves nothing.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))

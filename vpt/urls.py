@@ -1,6 +1,6 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from vpt.core import views as core_views
 from vpt.tenancy import api as tenancy_api

@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from vpt.tenancy.roles import Perm
 
@@ -22,7 +23,9 @@ def requires(perm: Perm) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
             membership = getattr(request, "membership", None)
-            if membership is None or not membership.has_perm(perm):
+            if membership is None:
+                return redirect("no_membership")
+            if not membership.has_perm(perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

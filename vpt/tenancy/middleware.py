@@ -34,6 +34,8 @@ def active_membership(request: HttpRequest) -> Membership | None:
         membership = memberships.order_by("organization__name", "pk").first()
         if membership is not None:
             request.session[SESSION_KEY] = membership.pk
+    if membership is not None:
+        membership.user = user  # the same row: spare the query when templates ask for it
     return membership
 
 
@@ -55,14 +57,10 @@ class TenantMiddleware:
             return self.get_response(request)
         request.membership = membership
         request.organization = membership.organization
+        # The view itself runs in a savepoint (ATOMIC_REQUESTS), so a view that raises
+        # leaves nothing half-saved while the error page can still be rendered.
         with tenant_scope(membership.organization):
             response = self.get_response(request)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
         return response
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        # The view failed (any exception, also Http404 after a write): nothing it wrote
-        # may be committed. Django converts the exception into a response afterwards.
-        if getattr(request, "organization", None) is not None and transaction.get_connection().in_atomic_block:
-            transaction.set_rollback(True)

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django_scopes import scope
 
-from vpt.tenancy.context import current_tenant as _current
 from vpt.tenancy.context import current_organization_id  # noqa: F401 (re-export)
+from vpt.tenancy.context import current_tenant as _current
 from vpt.tenancy.models import Organization
 
 RLS_SETTING = "vpt.organization_id"
@@ -39,7 +39,7 @@ def _set_rls(using: str, organization_id: int | None) -> None:
 
 @contextmanager
 def tenant_scope(organization: Organization | int, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    organization_id = organization if isinstance(organization, int) else organization.pk
+    organization_id = organization if isinstance(organization, int) else getattr(organization, "pk", None)
     if not organization_id:
         # django-scopes treats a None value as "no filter": never allow that by accident.
         raise ValueError("tenant_scope needs a saved organisation")

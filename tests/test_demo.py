@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from vpt.core.management.commands.demo_seed import DEMO_PASSWORD, ROLE_LOGIN
+from vpt.tenancy.models import Membership, Organization
+from vpt.tenancy.roles import Role
+
+
+@pytest.fixture
+def demo(db) -> str:  # noqa: ANN001
+    out = StringIO()
+    call_command("demo_seed", size="small", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_creates_providers_regions_and_a_zorgkantoor(demo):  # noqa: ANN001
+    providers = Organization.objects.filter(kind="provider")
+    assert providers.count() >= 3
+    assert providers.values("region").distinct().count() >= 2
+    assert Organization.objects.filter(kind="zorgkantoor").count() == 1
+    assert {m.role for m in Membership.objects.all()} == set(Role.values)
+
+
+def test_demo_is_idempotent(demo):  # noqa: ANN001
+    before = Membership.objects.count()
+    out = StringIO()
+    call_command("demo_seed", size="small", stdout=out)
+    assert Membership.objects.count() == before
+    assert "already present" in out.getvalue()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_printed_login_of_each_role_reaches_its_dashboard(demo, role):  # noqa: ANN001
+    org = "zorgkantoor-holland" if role == Role.ZK_REVIEWER else "linde"
+    username = f"{ROLE_LOGIN[role]}@{org}.demo"
+    assert username in demo
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == reverse("core:dashboard")
+    assert response.context["membership"].role == role
+    assert response.context["cards"], "the dashboard shows figures from the database"
+
+
+def test_user_with_two_memberships_can_switch(demo):  # noqa: ANN001
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "consulent@vpt.demo", "password": DEMO_PASSWORD})
+    first = client.get(reverse("core:dashboard")).context["membership"]
+    other = Membership.objects.filter(user=first.user).exclude(pk=first.pk).get()
+    response = client.post(reverse("tenancy:switch", args=[other.pk]), follow=True)
+    assert response.context["membership"] == other
+    assert response.context["organization"] == other.organization
