@@ -125,3 +125,8 @@ def test_language_switch(db, lang, word):  # noqa: ANN001
     client = Client()
     client.post(reverse("set_language"), {"language": lang, "next": "/"})
     assert word in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_dutch_even_when_the_browser_asks_for_english(db):  # noqa: ANN001
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(reverse("accounts:login"))
+    assert "Gebruikersnaam" in response.content.decode()

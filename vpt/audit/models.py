@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from vpt.tenancy.models import TenantModel
+from vpt.tenancy.roles import Role
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -75,6 +76,11 @@ class AccessLog(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def get_role_display(self) -> str:
+        # `role` is a snapshot, not a choices field: an old entry keeps a role name that
+        # may since have been renamed or removed.
+        return str(dict(Role.choices).get(self.role, self.role))
 
     def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         # Not business logic: the table's invariant (append-only), as the trigger on PG.
