@@ -130,3 +130,32 @@ def test_language_switch(db, lang, word):  # noqa: ANN001
 def test_dutch_even_when_the_browser_asks_for_english(db):  # noqa: ANN001
     response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(reverse("accounts:login"))
     assert "Gebruikersnaam" in response.content.decode()
+
+
+def test_healthz_is_503_when_redis_is_down(db, settings):  # noqa: ANN001
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_log_lines_carry_request_id_and_tenant(admin_a, caplog):  # noqa: ANN001
+    import logging
+
+    from vpt.core.logging import TenantFilter
+
+    seen = []
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            TenantFilter().filter(record)
+            seen.append(record.organization_id)
+
+    handler = Grab(level=logging.WARNING)
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        admin_a.client.get("/bestaat-niet/")  # a 404 is logged as a warning
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert seen and seen[0] == admin_a.organization.pk
+    assert admin_a.client.get("/").headers["X-Request-ID"]

@@ -126,3 +126,10 @@ def test_access_log_is_append_only_in_the_database(org_a):  # noqa: ANN001
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, [entry.pk])  # noqa: S608
         assert AccessLog.objects.get(pk=entry.pk).username == entry.username
+
+
+def test_a_request_leaves_no_tenant_on_the_connection(admin_a, org_a):  # noqa: ANN001
+    AccessLogFactory.create_batch(2, organization=org_a)
+    assert admin_a.client.get("/toegangslog/").status_code == 200
+    # Same connection, same (test) transaction: the request's tenant did not stay behind.
+    assert raw_count() == 0
