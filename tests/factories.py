@@ -6,12 +6,24 @@ fails for a model that does not, so a new tenant-owned model cannot skip the wal
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
+from clients.models import (
+    Absence,
+    Client,
+    ClientImport,
+    EligibilityAssessment,
+    NetworkMember,
+    WlzIndication,
+    bsn_lookup_hash,
+)
 from vpt.audit.models import AccessLog
-from vpt.tenancy.models import Membership, Organization, Region
+from vpt.core import crypto
+from vpt.tenancy.models import Membership, Organization, Region, Team
 from vpt.tenancy.roles import Role
 from vpt.tenancy.scope import tenant_scope
 
@@ -90,8 +102,129 @@ class AccessLogFactory(TenantFactory):
     description = "test entry"
 
 
+def make_bsn(n: int) -> str:
+    """The n-th valid test BSN (elfproef), deterministic; never 000000000."""
+    base = 10_000_000 + n * 7919
+    while True:
+        digits = f"{base % 100_000_000:08d}"
+        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        check = total % 11
+        if check < 10:
+            return digits + str(check)
+        base += 1
+
+
+class TeamFactory(TenantFactory):
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    district = "Centrum"
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        if create and extracted:
+            with tenant_scope(self.organization):
+                self.members.add(*extracted)
+
+
+class ClientFactory(TenantFactory):
+    class Meta:
+        model = Client
+
+    first_name = "Anna"
+    last_name = factory.Sequence(lambda n: f"Client{n}")
+    date_of_birth = datetime.date(1940, 5, 17)
+    bsn_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.bsn))
+    bsn_hash = factory.LazyAttribute(lambda o: bsn_lookup_hash(o.bsn))
+    bsn_last4 = factory.LazyAttribute(lambda o: o.bsn[-4:])
+    street = "Dorpsstraat"
+    house_number = factory.Sequence(lambda n: n + 1)
+    postcode = "2511 AB"
+    city = "Den Haag"
+    district = "Centrum"
+    primary_team = factory.LazyAttribute(lambda o: TeamFactory(organization=o.organization))
+
+    class Params:
+        bsn = factory.Sequence(make_bsn)
+
+
+class ClientChildFactory(TenantFactory):
+    class Meta:
+        abstract = True
+
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+
+
+class WlzIndicationFactory(ClientChildFactory):
+    class Meta:
+        model = WlzIndication
+
+    zorgprofiel = "754"
+    leveringsvorm = "5"
+    valid_from = datetime.date(2025, 1, 1)
+    valid_to = None
+    ciz_reference = factory.Sequence(lambda n: f"CIZ-{n:06d}")
+
+
+class NetworkMemberFactory(ClientChildFactory):
+    class Meta:
+        model = NetworkMember
+
+    name = factory.Sequence(lambda n: f"Mantelzorger {n}")
+    relation = NetworkMember.Relation.CHILD
+
+
+class EligibilityAssessmentFactory(ClientChildFactory):
+    class Meta:
+        model = EligibilityAssessment
+
+    assessed_on = datetime.date(2025, 1, 1)
+    has_wlz_indication = True
+    psychosocial_need = True
+    mobile_in_home = True
+    self_direction = True
+    network_cooperation = True
+    safe_for_client_and_staff = True
+    home_adds_value = True
+    signal_wandering = False
+    signal_night_unrest = False
+    signal_intensive_nursing = False
+    signal_immobile = False
+    signal_constant_supervision = False
+    signal_cannot_call_for_help = False
+    signal_no_mantelzorg = False
+    decision = EligibilityAssessment.Decision.SUITABLE
+    decided_by_name = "Test"
+
+
+class AbsenceFactory(ClientChildFactory):
+    class Meta:
+        model = Absence
+
+    kind = Absence.Kind.HOLIDAY
+    left_on = datetime.date(2026, 3, 1)
+    returned_on = datetime.date(2026, 3, 8)
+
+
+class ClientImportFactory(TenantFactory):
+    class Meta:
+        model = ClientImport
+
+    filename = "clients.csv"
+    content = "voornaam;achternaam\n"
+
+
 # model -> factory(organization=...) for every organisation-owned model (isolation walker).
 FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Membership: MembershipFactory,
     AccessLog: AccessLogFactory,
+    Team: TeamFactory,
+    Client: ClientFactory,
+    WlzIndication: WlzIndicationFactory,
+    NetworkMember: NetworkMemberFactory,
+    EligibilityAssessment: EligibilityAssessmentFactory,
+    Absence: AbsenceFactory,
+    ClientImport: ClientImportFactory,
 }

@@ -31,8 +31,13 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_defaults_are_secure():
-    result = _settings_import({"VPT_ENV": "production", "DATABASE_URL": "postgres://x@127.0.0.1/x",
-                               "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_SECURE_HTTPS": "1"})
+    from cryptography.fernet import Fernet
+
+    prod = {"VPT_ENV": "production", "DATABASE_URL": "postgres://x@127.0.0.1/x", "DJANGO_SECRET_KEY": "x" * 50}
+    result = _settings_import(prod)
+    assert result.returncode != 0 and "VPT_FIELD_ENCRYPTION_KEYS" in result.stderr
+    prod.update({"VPT_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "VPT_LOOKUP_HASH_KEY": "k" * 40})
+    result = _settings_import({**prod, "DJANGO_SECURE_HTTPS": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
 

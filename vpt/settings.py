@@ -33,6 +33,21 @@ if not _secret:
     _secret = f"insecure-{VPT_ENV}-only-key-never-use-in-production"
 SECRET_KEY = _secret
 
+# Field encryption (BSN) and keyed lookup hashes: see vpt/core/crypto.py. Production must
+# set both; demo and test derive throw-away keys from the (insecure) secret key.
+FIELD_ENCRYPTION_KEYS = env.list("VPT_FIELD_ENCRYPTION_KEYS", default=[])
+LOOKUP_HASH_KEY = env.str("VPT_LOOKUP_HASH_KEY", default="")
+if IS_PRODUCTION and (not FIELD_ENCRYPTION_KEYS or not LOOKUP_HASH_KEY):
+    raise ImproperlyConfigured(
+        "VPT_FIELD_ENCRYPTION_KEYS and VPT_LOOKUP_HASH_KEY are required when VPT_ENV=production"
+    )
+if not FIELD_ENCRYPTION_KEYS:
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()).decode()]
+    LOOKUP_HASH_KEY = LOOKUP_HASH_KEY or hashlib.sha256(f"lookup:{SECRET_KEY}".encode()).hexdigest()
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
     default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],

@@ -139,3 +139,28 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
         base_manager_name = "objects"
+
+
+class Team(TenantModel):
+    """A district team (wijkteam) of a provider. Lives in the core because it decides what
+    a member may see: coaches and support staff see the clients of their own teams, team
+    managers those of the teams they manage. The teams app adds employees and visits."""
+
+    name = models.CharField(_("name"), max_length=100)
+    district = models.CharField(_("district (wijk)"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(
+        Membership, verbose_name=_("members"), related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_team_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -27,7 +27,9 @@ class Perm(StrEnum):
     VIEW_MEMBERS = "view_members"
     VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_CLIENTS = "view_clients"
-    MANAGE_CLIENTS = "manage_clients"
+    MANAGE_CLIENTS = "manage_clients"  # create clients, indications, assessments, start/end care
+    UPDATE_CLIENT_CARE = "update_client_care"  # network notes and absences of visible clients
+    IMPORT_CLIENTS = "import_clients"
     MANAGE_ARRANGEMENTS = "manage_arrangements"
     REGISTER_VISITS = "register_visits"
     HANDLE_ALARMS = "handle_alarms"
@@ -38,7 +40,14 @@ class Perm(StrEnum):
     USE_API = "use_api"
 
 
-_FIELD_WORK = {Perm.VIEW_DASHBOARD, Perm.VIEW_CLIENTS, Perm.REGISTER_VISITS, Perm.HANDLE_ALARMS, Perm.USE_API}
+_FIELD_WORK = {
+    Perm.VIEW_DASHBOARD,
+    Perm.VIEW_CLIENTS,
+    Perm.UPDATE_CLIENT_CARE,
+    Perm.REGISTER_VISITS,
+    Perm.HANDLE_ALARMS,
+    Perm.USE_API,
+}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm) - {Perm.REVIEW_REPORTS},
@@ -60,6 +69,9 @@ MATRIX: dict[str, frozenset[Perm]] = {
     ),
     Role.ZK_REVIEWER: frozenset({Perm.VIEW_DASHBOARD, Perm.REVIEW_REPORTS, Perm.USE_API}),
 }
+
+# Roles that see every client of the organisation; the others see their teams' clients.
+ORGANISATION_WIDE_CLIENT_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
 
 # Which roles exist in which kind of organisation.
 PROVIDER_ROLES = frozenset(
