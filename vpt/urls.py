@@ -9,10 +9,12 @@ api_v1 = [
     path("me/", tenancy_api.me, name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("", include("clients.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("vpt.core.urls")),
+    path("clienten/", include("clients.urls")),
     path("account/", include("vpt.accounts.urls")),
     path("organisatie/", include("vpt.tenancy.urls")),
     path("toegangslog/", include("vpt.audit.urls")),
