@@ -35,6 +35,9 @@ class ClientFilterForm(forms.Form):
 
 
 class ClientForm(forms.ModelForm):
+    # Declared (not from Meta): a model field's default form field would query Team
+    # outside a tenant scope when the class is built.
+    primary_team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     bsn = forms.CharField(label=_("BSN"), max_length=11, help_text=_("9 digits; checked with the elfproef."))
     id_document_number = forms.CharField(label=_("Document number"), max_length=30, required=False)
 
@@ -43,7 +46,7 @@ class ClientForm(forms.ModelForm):
         fields = [
             "first_name", "name_prefix", "last_name", "date_of_birth", "bsn", "id_document_type",
             "id_document_number", "street", "house_number", "house_number_suffix", "postcode", "city",
-            "district", "phone", "gp_name", "gp_phone", "primary_team", "client_coach",
+            "district", "phone", "gp_name", "gp_phone", "client_coach",
         ]
         widgets = {"date_of_birth": DateInput()}
 

@@ -80,8 +80,11 @@ def client_list(
         postcode = _POSTCODE_PREFIX.match(search)
         if digits.isdigit() and len(digits) in (8, 9):
             qs = qs.filter(bsn_hash=bsn_lookup_hash(digits.zfill(9)))
-        elif digits.isdigit() and len(digits) in (3, 4) and not postcode:
+        elif digits.isdigit() and len(digits) == 3:
             qs = qs.filter(bsn_last4__endswith=digits)
+        elif digits.isdigit() and len(digits) == 4:
+            # Four digits are the last digits of a BSN or the digits of a postcode.
+            qs = qs.filter(Q(bsn_last4=digits) | Q(postcode__startswith=digits))
         elif postcode:
             prefix = postcode.group(1) + (f" {postcode.group(2).upper()}" if postcode.group(2) else "")
             qs = qs.filter(postcode__startswith=prefix)

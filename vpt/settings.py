@@ -351,5 +351,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django_guid": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every fetched resource and font at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
