@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients import services
 from clients.models import Client, WlzIndication, bsn_lookup_hash
@@ -90,7 +90,7 @@ def test_client_needs_one_of_the_members_own_teams(manager_north, org_a, team_so
 
 
 def test_overlapping_vpt_indications_are_refused(admin_a, org_a, client_north):  # noqa: ANN001
-    with tenant_scope(org_a):
+    with tenant_scope(org_a), translation.override("en"):
         services.indication_create(acting=admin_a.membership, client=client_north, zorgprofiel="754",
                                    valid_from=D(2025, 1, 1), valid_to=D(2025, 12, 31))
         with pytest.raises(ValidationError, match="overlaps"):
@@ -131,7 +131,7 @@ def test_database_refuses_overlap_even_past_the_service(org_a, client_north):  #
 
 def test_care_starts_only_after_a_positive_assessment_and_with_an_indication(admin_a, org_a, client_north):  # noqa: ANN001
     start = D(2025, 3, 1)
-    with tenant_scope(org_a):
+    with tenant_scope(org_a), translation.override("en"):
         with pytest.raises(ValidationError, match="assessment"):
             services.client_start_care(acting=admin_a.membership, client=client_north, start=start)
         EligibilityAssessmentFactory(organization=org_a, client=client_north, decision="not_suitable")

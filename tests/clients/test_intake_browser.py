@@ -41,7 +41,7 @@ def test_full_intake_on_a_tablet(live_server, browser):  # noqa: ANN001
     page.fill("#id_city", "Den Haag")
     page.select_option("#id_primary_team", label="Team Centrum")
     page.get_by_role("button", name="Cliënt registreren").click()
-    assert page.get_by_text("elfproef").is_visible()
+    assert page.locator(".field-errors").get_by_text("elfproef klopt niet").is_visible()
     page.fill("#id_bsn", "123456782")
     page.get_by_role("button", name="Cliënt registreren").click()
 
