@@ -145,6 +145,8 @@ class AssessmentForm(forms.ModelForm):
             self.fields[name] = forms.TypedChoiceField(
                 label=label, choices=YES_NO, coerce=lambda v: v in (True, "True"), widget=forms.RadioSelect
             )
+        # A decision is a deliberate choice: no preselected blank option.
+        self.fields["decision"].choices = EligibilityAssessment.Decision.choices
 
     def checklist_groups(self) -> list[tuple[str, list]]:
         def group(items) -> list:  # noqa: ANN001
