@@ -81,3 +81,18 @@ def test_full_intake_on_a_tablet(live_server, browser):  # noqa: ANN001
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
     page.screenshot(path=str(SHOTS / "intake-done-tablet.png"), full_page=True)
     context.close()
+
+
+def test_import_page_fits_a_tablet_and_a_desktop(live_server, browser):  # noqa: ANN001
+    org = OrganizationFactory(name="Thuiszorg Import")
+    MembershipFactory(user=UserFactory(username="admin@import.test"), organization=org, role=Role.ADMIN)
+    for width, height in ((768, 1024), (1440, 900)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{live_server.url}/account/inloggen/")
+        page.fill("#id_username", "admin@import.test")
+        page.fill("#id_password", "test-wachtwoord-123")
+        page.get_by_role("button", name="Inloggen").click()
+        page.goto(f"{live_server.url}/clienten/import/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
