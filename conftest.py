@@ -40,7 +40,9 @@ def django_db_setup(django_test_environment, django_db_blocker, worker_id):  # n
         return
 
     owner = dbs["owner"]
-    name = f"test_{owner['NAME']}" + ("" if worker_id == "master" else f"_{worker_id}")
+    # A run id (bin/test sets one per invocation) keeps concurrent runs on one server apart.
+    run = os.environ.get("VPT_TEST_RUN", "")
+    name = f"test_{owner['NAME']}" + (f"_{run}" if run else "") + ("" if worker_id == "master" else f"_{worker_id}")
     with django_db_blocker.unblock():
         with psycopg.connect(_conninfo(owner, "postgres"), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
