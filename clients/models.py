@@ -174,6 +174,10 @@ class WlzIndication(TenantModel):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty: open-ended."))
+    with_behandeling = models.BooleanField(
+        _("with treatment (behandeling)"), default=False,
+        help_text=_("The indication includes treatment (VPT variant 'met behandeling')."),
+    )
     ciz_reference = models.CharField(_("CIZ decision reference"), max_length=50, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

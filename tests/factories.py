@@ -7,11 +7,20 @@ fails for a model that does not, so a new tenant-owned model cannot skip the wal
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
+from arrangements.models import (
+    Arrangement,
+    ArrangementLine,
+    CarePlanPolicy,
+    Evaluation,
+    MenuItem,
+    TaskAgreement,
+)
 from clients.models import (
     Absence,
     Client,
@@ -23,7 +32,7 @@ from clients.models import (
 )
 from vpt.audit.models import AccessLog
 from vpt.core import crypto
-from vpt.tenancy.models import Membership, Organization, Region, Team
+from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization, Region, Team
 from vpt.tenancy.roles import Role
 from vpt.tenancy.scope import tenant_scope
 
@@ -216,6 +225,81 @@ class ClientImportFactory(TenantFactory):
     content = "voornaam;achternaam\n"
 
 
+class ContractFactory(TenantFactory):
+    class Meta:
+        model = Contract
+
+    zorgkantoor = factory.SubFactory(ZorgkantoorFactory)
+    year = 2026
+    production_agreement = Decimal("2500000.00")
+    percentage = Decimal("96.50")
+
+
+class ContractTariffFactory(TenantFactory):
+    class Meta:
+        model = ContractTariff
+
+    contract = factory.LazyAttribute(lambda o: ContractFactory(organization=o.organization))
+    prestatiecode = "Z754"
+    amount = Decimal("250.00")
+
+
+class MenuItemFactory(TenantFactory):
+    class Meta:
+        model = MenuItem
+
+    code = factory.Sequence(lambda n: f"item-{n}")
+    name = factory.Sequence(lambda n: f"Onderdeel {n}")
+    kind = MenuItem.Kind.PERSONAL_CARE
+    unit = MenuItem.Unit.HOURS_PER_WEEK
+    function_level = 2
+    cost_price = Decimal("52.00")
+    active_from = datetime.date(2025, 1, 1)
+
+
+class ArrangementFactory(ClientChildFactory):
+    class Meta:
+        model = Arrangement
+
+    version = 1
+    valid_from = datetime.date(2026, 1, 1)
+
+
+class ArrangementLineFactory(TenantFactory):
+    class Meta:
+        model = ArrangementLine
+
+    arrangement = factory.LazyAttribute(lambda o: ArrangementFactory(organization=o.organization))
+    menu_item = factory.LazyAttribute(lambda o: MenuItemFactory(organization=o.organization))
+    quantity = Decimal("10")
+
+
+class TaskAgreementFactory(TenantFactory):
+    class Meta:
+        model = TaskAgreement
+
+    arrangement = factory.LazyAttribute(lambda o: ArrangementFactory(organization=o.organization))
+    task = "Ontbijt klaarzetten"
+    done_by = TaskAgreement.DoneBy.CLIENT
+    frequency = "dagelijks"
+
+
+class CarePlanPolicyFactory(TenantFactory):
+    class Meta:
+        model = CarePlanPolicy
+
+
+class EvaluationFactory(ClientChildFactory):
+    class Meta:
+        model = Evaluation
+
+    arrangement = factory.LazyAttribute(lambda o: ArrangementFactory(organization=o.organization, client=o.client))
+    held_on = datetime.date(2026, 6, 1)
+    participants = "cliënt, dochter, cliëntcoach"
+    conclusions = "Gaat goed."
+    outcome = Evaluation.Outcome.NO_CHANGE
+
+
 # model -> factory(organization=...) for every organisation-owned model (isolation walker).
 FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Membership: MembershipFactory,
@@ -227,4 +311,12 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     EligibilityAssessment: EligibilityAssessmentFactory,
     Absence: AbsenceFactory,
     ClientImport: ClientImportFactory,
+    Contract: ContractFactory,
+    ContractTariff: ContractTariffFactory,
+    MenuItem: MenuItemFactory,
+    Arrangement: ArrangementFactory,
+    ArrangementLine: ArrangementLineFactory,
+    TaskAgreement: TaskAgreementFactory,
+    CarePlanPolicy: CarePlanPolicyFactory,
+    Evaluation: EvaluationFactory,
 }

@@ -133,3 +133,14 @@ def test_a_request_leaves_no_tenant_on_the_connection(admin_a, org_a):  # noqa: 
     assert admin_a.client.get("/toegangslog/").status_code == 200
     # Same connection, same (test) transaction: the request's tenant did not stay behind.
     assert raw_count() == 0
+
+
+def test_contract_is_visible_to_provider_and_its_zorgkantoor_only(org_a, org_b):  # noqa: ANN001
+    from tests.factories import ContractFactory, ZorgkantoorFactory
+
+    zk = ZorgkantoorFactory()
+    ContractFactory(organization=org_a, zorgkantoor=zk)
+    for org, expected in ((org_a, 1), (zk, 1), (org_b, 0)):
+        with tenant_scope(org), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tenancy_contract")
+            assert cursor.fetchone()[0] == expected, org

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vpt.accounts",
     "vpt.audit",
     "vpt.core",
+    "vpt.wlz",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -164,3 +164,60 @@ class Team(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Contract(TenantModel):
+    """A provider's contract with a zorgkantoor for one year: the production agreement and
+    the contracted tariff, as a percentage of the NZa maximum or an amount per prestatie
+    (ContractTariff). Owned by the provider (`organization`); the zorgkantoor reads it too."""
+
+    zorgkantoor = models.ForeignKey(
+        Organization, verbose_name=_("zorgkantoor"), on_delete=models.PROTECT, related_name="contracts_as_funder",
+        limit_choices_to={"kind": "zorgkantoor"},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    production_agreement = models.DecimalField(_("production agreement (EUR)"), max_digits=12, decimal_places=2)
+    percentage = models.DecimalField(
+        _("percentage of the NZa maximum"), max_digits=5, decimal_places=2, default=100,
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    # Both parties of the contract see it.
+    RLS_POLICY = (
+        "organization_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
+        " OR zorgkantoor_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "zorgkantoor", "year"], name="one_contract_per_year"),
+            models.CheckConstraint(
+                name="contract_percentage_range",
+                condition=models.Q(percentage__gt=0) & models.Q(percentage__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zorgkantoor} {self.year}"
+
+
+class ContractTariff(TenantModel):
+    """An agreed amount per day for one prestatie, overriding the contract percentage."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tariffs")
+    prestatiecode = models.CharField(_("prestatiecode"), max_length=20)
+    amount = models.DecimalField(_("contracted tariff per day (EUR)"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["prestatiecode"]
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "contract", "prestatiecode"], name="one_amount_per_prestatie"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prestatiecode} € {self.amount}"
