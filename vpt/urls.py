@@ -10,11 +10,16 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="docs"),
     path("", include("clients.api_urls")),
+    path("", include("arrangements.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("vpt.core.urls")),
     path("clienten/", include("clients.urls")),
+    path("clienten/<int:client_id>/arrangement/", include("arrangements.urls")),
+    path("menukaart/", include("arrangements.urls_menu")),
+    path("budget/", include("arrangements.urls_overview")),
+    path("financien/", include("billing.urls")),
     path("account/", include("vpt.accounts.urls")),
     path("organisatie/", include("vpt.tenancy.urls")),
     path("toegangslog/", include("vpt.audit.urls")),

@@ -31,6 +31,7 @@ class Perm(StrEnum):
     UPDATE_CLIENT_CARE = "update_client_care"  # network notes and absences of visible clients
     IMPORT_CLIENTS = "import_clients"
     MANAGE_ARRANGEMENTS = "manage_arrangements"
+    MANAGE_MENU = "manage_menu"  # the organisation's menu card and prices
     REGISTER_VISITS = "register_visits"
     HANDLE_ALARMS = "handle_alarms"
     VIEW_BUDGETS = "view_budgets"
