@@ -35,16 +35,20 @@ def organisation_owned_models() -> dict[str, type]:
     return by_kwarg
 
 
-def walk(resolver: URLResolver | None = None, namespace: str = "") -> list[tuple[str, list[str]]]:
+def walk(
+    resolver: URLResolver | None = None, namespace: str = "", prefix_kwargs: tuple[str, ...] = ()
+) -> list[tuple[str, list[str]]]:
+    """(route name, kwargs) of every URL pattern, kwargs of enclosing includes included."""
     resolver = resolver or get_resolver()
     found = []
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace
-            found += walk(entry, f"{namespace}{ns}:" if ns else namespace)
+            kwargs = prefix_kwargs + tuple(getattr(entry.pattern, "converters", {}))
+            found += walk(entry, f"{namespace}{ns}:" if ns else namespace, kwargs)
         elif isinstance(entry, URLPattern):
             assert entry.name, f"every route needs a name: {entry.pattern}"
-            found.append((f"{namespace}{entry.name}", list(entry.pattern.converters)))
+            found.append((f"{namespace}{entry.name}", [*prefix_kwargs, *entry.pattern.converters]))
     return found
 
 

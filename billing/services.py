@@ -1,0 +1,131 @@
+"""Writes of the finance pages: a provider's contracts with the zorgkantoor and the agreed
+amounts per prestatie. Each write is one transaction with its access-log entry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from billing.selectors import nza_maximum
+from vpt.audit.models import AccessLog
+from vpt.audit.services import record_access
+from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization
+
+MIN_YEAR, MAX_YEAR = 2015, 2100  # VPT as a Wlz delivery form exists since 2015
+
+
+def _check_terms(*, percentage: Decimal, production_agreement: Decimal) -> None:
+    errors = {}
+    if percentage is None or not Decimal("0") < percentage <= Decimal("100"):
+        errors["percentage"] = _("The percentage of the NZa maximum must be more than 0 and at most 100.")
+    if production_agreement is None or production_agreement < 0:
+        errors["production_agreement"] = _("The production agreement cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contract_save(
+    *,
+    acting: Membership,
+    percentage: Decimal,
+    production_agreement: Decimal,
+    note: str = "",
+    contract: Contract | None = None,
+    zorgkantoor: Organization | None = None,
+    year: int | None = None,
+    request: HttpRequest | None = None,
+) -> Contract:
+    """Create a contract (`contract` None: with `zorgkantoor` and `year`) or change the terms
+    of an existing one (percentage, production agreement, note; zorgkantoor and year stay).
+
+    Rules (DOMAIN.md "Money"): the zorgkantoor contracts a provider at a percentage of the
+    NZa maximum, so 0 < percentage ≤ 100; the counterparty is a zorgkantoor organisation;
+    one contract per zorgkantoor and year.
+    """
+    organization = acting.organization
+    if not organization.is_provider:
+        raise ValidationError(_("Only a care provider records contracts with a zorgkantoor."))
+    _check_terms(percentage=percentage, production_agreement=production_agreement)
+    if contract is None:
+        if zorgkantoor is None or zorgkantoor.kind != Organization.Kind.ZORGKANTOOR:
+            raise ValidationError({"zorgkantoor": _("Choose a zorgkantoor organisation.")})
+        if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError({"year": _("Enter a year between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}})
+        if Contract.objects.filter(organization=organization, zorgkantoor=zorgkantoor, year=year).exists():
+            raise ValidationError({"year": _("There is already a contract with %(zorgkantoor)s for %(year)s.")
+                                   % {"zorgkantoor": zorgkantoor.name, "year": year}})
+        contract = Contract(organization=organization, zorgkantoor=zorgkantoor, year=year, percentage=percentage,
+                            production_agreement=production_agreement, note=note)
+        contract.full_clean(exclude=["organization"])
+        contract.save()
+        record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, obj=contract,
+                      description=f"contract {zorgkantoor.name} {year}: {percentage} %")
+        return contract
+
+    if contract.organization_id != organization.pk:
+        raise ValidationError(_("This contract belongs to another organisation."))
+    contract.percentage, contract.production_agreement, contract.note = percentage, production_agreement, note
+    contract.full_clean(exclude=["organization"])
+    contract.save(update_fields=["percentage", "production_agreement", "note"])
+    record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, obj=contract,
+                  description=f"contract {contract.year}: {percentage} %, production {production_agreement}")
+    return contract
+
+
+@transaction.atomic
+def contract_tariff_set(
+    *, acting: Membership, contract: Contract, prestatiecode: str, amount: Decimal, request: HttpRequest | None = None
+) -> ContractTariff:
+    """Agree an amount per day for one prestatie, overriding the contract percentage.
+
+    Rules: the prestatie is in the NZa table for the contract year; the amount is not
+    negative and not above the NZa maximum (the NZa sets maximum tariffs).
+    """
+    if contract.organization_id != acting.organization_id:
+        raise ValidationError(_("This contract belongs to another organisation."))
+    prestatiecode = prestatiecode.strip()
+    maximum = nza_maximum(prestatiecode=prestatiecode, year=contract.year)
+    if maximum is None:
+        raise ValidationError({"prestatiecode": _("%(code)s is not in the NZa tariff table for %(year)s.")
+                               % {"code": prestatiecode, "year": contract.year}})
+    if amount is None or amount < 0:
+        raise ValidationError({"amount": _("The amount cannot be negative.")})
+    if amount > maximum:
+        raise ValidationError({"amount": _("The amount is above the NZa maximum of € %(max)s.") % {"max": maximum}})
+    item = ContractTariff.objects.filter(organization=contract.organization, contract=contract,
+                                         prestatiecode=prestatiecode).first()
+    if item is None:
+        item = ContractTariff(organization=contract.organization, contract=contract, prestatiecode=prestatiecode,
+                              amount=amount)
+        item.full_clean(exclude=["organization", "contract"])
+        item.save()
+        action = AccessLog.Action.CREATE
+    else:
+        item.amount = amount
+        item.full_clean(exclude=["organization", "contract"])
+        item.save(update_fields=["amount"])
+        action = AccessLog.Action.UPDATE
+    record_access(action=action, request=request, membership=acting, obj=item,
+                  description=f"contract {contract.year} {prestatiecode}: € {amount}")
+    return item
+
+
+@transaction.atomic
+def contract_tariff_remove(
+    *, acting: Membership, contract: Contract, prestatiecode: str, request: HttpRequest | None = None
+) -> None:
+    """Remove an agreed amount: the prestatie falls back to the contract percentage."""
+    if contract.organization_id != acting.organization_id:
+        raise ValidationError(_("This contract belongs to another organisation."))
+    item = ContractTariff.objects.filter(organization=contract.organization, contract=contract,
+                                         prestatiecode=prestatiecode).first()
+    if item is None:
+        raise ValidationError(_("There is no agreed amount for %(code)s.") % {"code": prestatiecode})
+    record_access(action=AccessLog.Action.DELETE, request=request, membership=acting, obj=item,
+                  description=f"contract {contract.year} {prestatiecode}: agreed amount removed")
+    item.delete()
