@@ -13,3 +13,4 @@ class ArrangementsConfig(AppConfig):
         register_nav(NavItem(_("Budget"), "budget:overview", Perm.VIEW_BUDGETS, order=30, provider_only=True))
         register_nav(NavItem(_("Menu card"), "menu:list", Perm.MANAGE_ARRANGEMENTS, order=700, provider_only=True))
         from arrangements import cards; cards.register()  # noqa: E702, I001
+        from arrangements import demo; demo.register()  # noqa: E702, I001

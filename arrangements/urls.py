@@ -12,6 +12,7 @@ from arrangements.views.arrangements import (
     line_remove_view,
     line_update_view,
 )
+from arrangements.views.pdf import arrangement_pdf
 
 app_name = "arrangements"
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
     path("<int:arrangement_id>/regels/<int:arrangementline_id>/verwijderen/", line_remove_view, name="line_remove"),
     path("<int:arrangement_id>/activeren/", arrangement_activate_view, name="activate"),
     path("<int:arrangement_id>/verwijderen/", arrangement_discard_view, name="discard"),
+    path("<int:arrangement_id>/pdf/", arrangement_pdf, name="pdf"),
 ]

@@ -91,7 +91,7 @@ class IndicationForm(forms.ModelForm):
 
     class Meta:
         model = WlzIndication
-        fields = ["zorgprofiel", "leveringsvorm", "valid_from", "valid_to", "ciz_reference", "note"]
+        fields = ["zorgprofiel", "leveringsvorm", "valid_from", "valid_to", "with_behandeling", "ciz_reference", "note"]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
 
     def clean(self) -> dict:

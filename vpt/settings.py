@@ -316,6 +316,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "VPT in de wijk: tenant-scoped API. Every object of another organisation answers 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clients.models.Client.Status",
+        "ArrangementStatusEnum": "arrangements.models.Arrangement.Status",
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------

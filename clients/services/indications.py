@@ -45,12 +45,15 @@ def indication_create(
     valid_from: date,
     valid_to: date | None = None,
     leveringsvorm: str = codes.LEVERINGSVORM_VPT,
+    with_behandeling: bool = False,
     ciz_reference: str = "",
     note: str = "",
     end_previous: bool = False,
     request: HttpRequest | None = None,
 ) -> WlzIndication:
-    """Record a CIZ indication. Rule: two VPT indications of one client never overlap.
+    """Record a CIZ indication, with `with_behandeling` when the CIZ decision includes
+    treatment (the VPT variant "met behandeling", a different tariff). Rule: two VPT
+    indications of one client never overlap.
     With `end_previous`, an earlier VPT indication that runs into the new one is ended the
     day before the new one starts; one that starts on or after it is never changed."""
     if valid_to is not None and valid_to < valid_from:
@@ -59,8 +62,8 @@ def indication_create(
         raise ValidationError({"zorgprofiel": _("Unknown zorgprofiel.")})
     indication = WlzIndication(
         organization=client.organization, client=client, zorgprofiel=zorgprofiel, leveringsvorm=leveringsvorm,
-        valid_from=valid_from, valid_to=valid_to, ciz_reference=ciz_reference, note=note,
-        created_by=acting.user,
+        valid_from=valid_from, valid_to=valid_to, with_behandeling=bool(with_behandeling),
+        ciz_reference=ciz_reference, note=note, created_by=acting.user,
     )
     if indication.is_vpt:
         for other in _overlapping(client, valid_from, valid_to):
@@ -78,7 +81,9 @@ def indication_create(
     indication.full_clean(exclude=["organization", "client", "created_by"])
     _save(indication)
     record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, client_id=client.pk,
-                  obj=indication, description=f"indication {indication.zorgprofiel_short} from {valid_from.isoformat()}")
+                  obj=indication, description=f"indication {indication.zorgprofiel_short}"
+                                                             + (" with behandeling" if indication.with_behandeling else "")
+                                                             + f" from {valid_from.isoformat()}")
     return indication
 
 

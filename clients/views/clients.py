@@ -234,8 +234,13 @@ def network_edit(request: HttpRequest, client_id: int, networkmember_id: int) ->
 def network_delete(request: HttpRequest, client_id: int, networkmember_id: int) -> HttpResponse:
     client = selectors.access_client_by_id(request, client_id)
     member = selectors.access_networkmember_by_id(request, client, networkmember_id)
-    services.network_member_delete(acting=request.membership, member=member, request=request)
-    messages.success(request, _("%(name)s has been removed from the network.") % {"name": member.name})
+    try:
+        services.network_member_delete(acting=request.membership, member=member, request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s has been removed from the network.") % {"name": member.name})
     return redirect("clients:network", client_id=client.pk)
 
 

@@ -317,3 +317,55 @@ def test_intake_flow_through_the_pages(manager_north, org_a, team_north):  # noq
         client.refresh_from_db()
         assert client.status == Client.Status.IN_CARE
         assert client.network.get().is_contact_person
+
+
+# --- indication with treatment (behandeling) ---------------------------------------------------
+
+
+def test_indication_records_with_behandeling_through_the_page(admin_a, org_a, client_north):  # noqa: ANN001
+    url = reverse("clients:indications", args=[client_north.pk])
+    form_page = admin_a.client.get(url)
+    assert 'name="with_behandeling"' in form_page.content.decode()
+    response = admin_a.client.post(url, {"zorgprofiel": "754", "leveringsvorm": "5", "valid_from": "2025-01-01",
+                                          "with_behandeling": "on"})
+    assert response.status_code == 302
+    with tenant_scope(org_a):
+        indication = client_north.indications.get()
+        assert indication.with_behandeling
+        plain = services.indication_create(acting=admin_a.membership, client=client_north, zorgprofiel="754",
+                                           valid_from=D(2026, 1, 1), end_previous=True)
+        assert not plain.with_behandeling
+    page = admin_a.client.get(url).content.decode()
+    with translation.override("nl"):  # the pages are served in Dutch
+        label = translation.gettext("with treatment (behandeling)")
+    assert page.lower().count(label.lower()) >= 2  # the table's badge and the form's label
+
+
+# --- network members named in the task division ------------------------------------------------
+
+
+def test_network_member_named_in_a_task_cannot_be_deleted(admin_a, org_a, client_north):  # noqa: ANN001
+    from arrangements.models import TaskAgreement
+    from tests.factories import ArrangementFactory, TaskAgreementFactory
+
+    with tenant_scope(org_a):
+        member = NetworkMemberFactory(organization=org_a, client=client_north, name="Ria Noorderling")
+        other = NetworkMemberFactory(organization=org_a, client=client_north, name="Kees Buurman")
+        arrangement = ArrangementFactory(organization=org_a, client=client_north)
+        TaskAgreementFactory(organization=org_a, arrangement=arrangement, task="Boodschappen doen",
+                             done_by=TaskAgreement.DoneBy.NETWORK, network_member=member)
+        logged = AccessLog.objects.count()
+        with translation.override("en"), pytest.raises(ValidationError, match="Boodschappen doen.*reassign the tasks"):
+            services.network_member_delete(acting=admin_a.membership, member=member)
+        assert client_north.network.filter(pk=member.pk).exists()
+        assert AccessLog.objects.count() == logged  # a refused delete is not logged as one
+        services.network_member_delete(acting=admin_a.membership, member=other)  # nobody's task: removed
+        assert not client_north.network.filter(pk=other.pk).exists()
+
+    url = reverse("clients:network_delete", args=[client_north.pk, member.pk])
+    response = admin_a.client.post(url, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and "Boodschappen doen" in shown[0] and "Ria Noorderling" in shown[0]
+    with tenant_scope(org_a):
+        assert client_north.network.filter(pk=member.pk).exists()
