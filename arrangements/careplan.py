@@ -152,3 +152,19 @@ def careplan_deadlines(*, membership: Membership, today: date, horizon_days: int
     result.overdue.sort(key=lambda d: (d.due, d.client.sort_name))
     result.upcoming.sort(key=lambda d: (d.due, d.client.sort_name))
     return result
+
+
+def client_deadlines(client: Client, *, agreed_on: date | None, today: date) -> list[Deadline]:
+    """The care-plan deadlines of one client (for the client's arrangement page)."""
+    if client.status != Client.Status.IN_CARE:
+        return []
+    policy = policy_for(client.organization)
+    last = client.evaluations.order_by("-held_on").values_list("held_on", flat=True).first()
+    result = []
+    for kind, due in (
+        ("plan", plan_due(client, agreed_on=agreed_on, policy=policy)),
+        ("evaluation", next_evaluation_due(agreed_on=agreed_on, last_evaluation=last, policy=policy)),
+    ):
+        if due is not None:
+            result.append(Deadline(client=client, kind=kind, due=due, status=status(due, today), days=(due - today).days))
+    return result

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arrangements import selectors
+from arrangements import careplan, selectors
 from arrangements.costs import CostSummary, line_cost_per_day
 from arrangements.forms import ActivateForm, ArrangementCreateForm, LineAddForm, LineUpdateForm
 from arrangements.models import Arrangement, ArrangementLine
@@ -78,6 +78,7 @@ def _detail_page(request: HttpRequest, client: Client, form: ArrangementCreateFo
         request, client, "arrangement", versions=versions, draft=draft, current=current, in_force=in_force,
         upcoming=active if active is not None and active != in_force else None,
         can_build=can_build, create_form=form if can_build else None, today=today,
+        deadlines=careplan.client_deadlines(client, agreed_on=in_force.agreed_on if in_force else None, today=today),
     )
     if current is not None:
         context.update(_version_context(current))

@@ -275,3 +275,20 @@ def test_tasks_of_an_active_arrangement_are_history(org_a, admin_a):  # noqa: AN
             task_remove(acting=acting, agreement=existing)
         assert exc.value.code == "not_a_draft"
         assert TaskAgreement.objects.filter(pk=existing.pk).exists()
+
+
+def test_client_arrangement_page_shows_the_care_plan_deadline(db, make_persona):  # noqa: ANN001
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.factories import ClientFactory, OrganizationFactory
+
+    org = OrganizationFactory()
+    admin = make_persona(org, "admin")
+    start = timezone.localdate() - datetime.timedelta(days=60)
+    client = ClientFactory(organization=org, status="in_care", care_start=start)
+    body = admin.client.get(reverse("arrangements:detail", args=[client.pk])).content.decode()
+    assert 'data-testid="careplan-deadlines"' in body
+    assert (start + datetime.timedelta(days=42)).strftime("%d-%m-%Y") in body
