@@ -148,7 +148,7 @@ def test_create_a_draft_list_and_detail(manager_north, org_a, person, menu):  # 
     assert views == ["API arrangement versions", "API arrangement v1"]
 
 
-def test_create_follows_the_rules(manager_north, person, menu):  # noqa: ANN001
+def test_create_follows_the_rules(english_ui, manager_north, person, menu):  # noqa: ANN001
     create_draft(manager_north, person)
     second = manager_north.client.post(versions_url(person), {"valid_from": "2026-02-01"}, content_type=JSON)
     assert second.status_code == 400
@@ -157,7 +157,7 @@ def test_create_follows_the_rules(manager_north, person, menu):  # noqa: ANN001
     assert missing.status_code == 400 and "valid_from" in missing.json()
 
 
-def test_lines_add_change_remove_and_activate(manager_north, org_a, person, menu):  # noqa: ANN001
+def test_lines_add_change_remove_and_activate(english_ui, manager_north, org_a, person, menu):  # noqa: ANN001
     arrangement = create_draft(manager_north, person)
     added = manager_north.client.post(lines_url(arrangement), {"menu_item": menu["care"].pk, "quantity": "30"},
                                       content_type=JSON)

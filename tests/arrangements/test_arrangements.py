@@ -351,7 +351,7 @@ def url(name: str, client, *args) -> str:  # noqa: ANN001
     return reverse(f"arrangements:{name}", args=[client.pk, *args])
 
 
-def test_detail_without_arrangement_offers_a_new_one_to_a_manager(manager_north, coach_north, person, menu):  # noqa: ANN001
+def test_detail_without_arrangement_offers_a_new_one_to_a_manager(english_ui, manager_north, coach_north, person, menu):  # noqa: ANN001
     page = manager_north.client.get(url("detail", person))
     assert page.status_code == 200
     assert b'data-testid="no-arrangement"' in page.content
@@ -452,7 +452,7 @@ def test_without_javascript_a_post_redirects_to_the_builder(manager_north, perso
     assert invalid.status_code == 200 and "<html" in invalid.content.decode()
 
 
-def test_activate_page_requires_a_justification_when_over_budget(manager_north, person, menu, contracted):  # noqa: ANN001
+def test_activate_page_requires_a_justification_when_over_budget(english_ui, manager_north, person, menu, contracted):  # noqa: ANN001
     arrangement = draft(manager_north, person)
     add(manager_north, arrangement, menu["care"], "30")
     page = manager_north.client.get(url("activate", person, arrangement.pk))

@@ -220,7 +220,7 @@ def test_load_defaults_keeps_existing_codes(admin_a, org_a):  # noqa: ANN001
 # --- pages -------------------------------------------------------------------------------
 
 
-def test_admin_reaches_the_pages(admin_a, org_a):  # noqa: ANN001
+def test_admin_reaches_the_pages(english_ui, admin_a, org_a):  # noqa: ANN001
     item = MenuItemFactory(organization=org_a, name="Domotica qq", is_fixed=True)
     response = admin_a.client.get(reverse("menu:list"))
     assert response.status_code == 200
@@ -232,7 +232,7 @@ def test_admin_reaches_the_pages(admin_a, org_a):  # noqa: ANN001
     assert detail.status_code == 200 and b"Change the price" in detail.content
 
 
-def test_empty_card_offers_the_standard_card(admin_a, org_a):  # noqa: ANN001
+def test_empty_card_offers_the_standard_card(english_ui, admin_a, org_a):  # noqa: ANN001
     response = admin_a.client.get(reverse("menu:list"))
     assert b"Start from the standard card" in response.content
     response = admin_a.client.post(reverse("menu:load_defaults"), {"active_from": "2026-01-01"})
@@ -242,7 +242,7 @@ def test_empty_card_offers_the_standard_card(admin_a, org_a):  # noqa: ANN001
     assert b"Start from the standard card" not in admin_a.client.get(reverse("menu:list")).content
 
 
-def test_admin_creates_and_changes_the_price_through_the_pages(admin_a, org_a):  # noqa: ANN001
+def test_admin_creates_and_changes_the_price_through_the_pages(english_ui, admin_a, org_a):  # noqa: ANN001
     response = admin_a.client.post(reverse("menu:create"), {
         "name": "Verpleging", "code": "vp-n4", "kind": "nursing", "unit": "hours_week", "function_level": "4",
         "cost_price": "71.00", "default_quantity": "1", "active_from": "2026-01-01",
@@ -265,7 +265,7 @@ def test_admin_creates_and_changes_the_price_through_the_pages(admin_a, org_a): 
     assert refused.status_code == 200 and b"must start after" in refused.content
 
 
-def test_hours_without_level_refused_on_the_page(admin_a, org_a):  # noqa: ANN001
+def test_hours_without_level_refused_on_the_page(english_ui, admin_a, org_a):  # noqa: ANN001
     response = admin_a.client.post(reverse("menu:create"), {
         "name": "Verpleging", "code": "vp", "kind": "nursing", "unit": "hours_week", "function_level": "",
         "cost_price": "71.00", "default_quantity": "1", "active_from": "2026-01-01",
