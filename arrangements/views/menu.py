@@ -24,17 +24,9 @@ from arrangements.forms_menu import (
     PriceChangeForm,
 )
 from arrangements.models import MenuItem
+from vpt.core.forms import add_errors  # noqa: F401 (re-exported for sibling views)
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.roles import Perm
-
-
-def add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _start_of_year(day: date) -> date:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+from vpt.core.forms import add_errors  # noqa: F401 (re-exported for sibling views)
 
 
 def require_provider(request: HttpRequest) -> None:
@@ -11,11 +12,3 @@ def require_provider(request: HttpRequest) -> None:
     if not request.organization.is_provider:
         raise PermissionDenied
 
-
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -25,19 +25,12 @@ from clients.forms import (
 from clients.models import Client
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
+from vpt.core.forms import add_errors  # noqa: F401 (re-exported for sibling views)
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.roles import Perm
 
 PAGE_SIZE = 25
 
-
-def add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def tab_context(request: HttpRequest, client: Client, tab: str, **extra) -> dict:  # noqa: ANN003
