@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest
 
 from arrangements.costs import CENT, DAYS_PER_YEAR, MONTHS_PER_YEAR, CostSummary, summarise
 from arrangements.models import Arrangement, ArrangementLine, Evaluation, TaskAgreement
+from arrangements.selectors import tariff_amount
 from clients.models import Client, NetworkMember
 from clients.selectors import visible_clients, visible_teams
-from clients.tariffs import day_tariff
+from clients.tariffs import day_tariffs
 from vpt.tenancy.models import Membership, Team
 
 TOP_CLIENTS = 20
@@ -117,9 +118,8 @@ def arrangements_in_force(*, membership: Membership, day: date) -> list[Arrangem
 def budget_overview(*, membership: Membership, today: date) -> BudgetOverview:
     """Budget fit today per team and for the organisation, and the clients by margin.
 
-    Three queries (teams, arrangements, lines) plus one day-tariff lookup per client.
-    That per-client lookup is the known cost of computing live; the daily run will store
-    BudgetDays and this will read those instead."""
+    Eight queries whatever the number of clients: teams, arrangements, lines and the bulk
+    day-tariff lookup. Once the daily run stores BudgetDays this can read those instead."""
     teams = {team.pk: TeamBudget(team=team) for team in visible_teams(membership).order_by("name")}
     arrangements = arrangements_in_force(membership=membership, day=today)
     lines: dict[int, list[ArrangementLine]] = {a.pk: [] for a in arrangements}
@@ -128,16 +128,13 @@ def budget_overview(*, membership: Membership, today: date) -> BudgetOverview:
     ).select_related("menu_item"):
         lines[line.arrangement_id].append(line)
 
+    tariffs = day_tariffs(((a.client, a.includes_dagbesteding) for a in arrangements), today)
     organisation = BudgetTotals()
     rows: list[ClientBudget] = []
     for arrangement in arrangements:
         client = arrangement.client
-        tariff = day_tariff(client, today, includes_dagbesteding=arrangement.includes_dagbesteding)
-        amount = None
-        if tariff is not None and tariff.amount is not None:
-            amount = tariff.amount
-        elif tariff is not None and tariff.prestatiecode:  # no contract: the NZa maximum
-            amount = tariff.max_amount
+        tariff = tariffs[client.pk]
+        amount = tariff_amount(tariff)  # contracted, else the NZa maximum
         row = ClientBudget(
             client=client,
             arrangement=arrangement,

@@ -245,3 +245,48 @@ def test_a_handful_of_queries(org, contracts, django_assert_max_num_queries):  #
         with django_assert_max_num_queries(6):
             result = day_tariff(fresh, date(2025, 8, 3))
     assert result.billable and result.amount == Decimal("250.00")
+
+
+def test_bulk_lookup_gives_the_same_answers_as_one_by_one(db):  # noqa: ANN001
+    """day_tariffs (budget overview, later the daily run) and day_tariff share their rules."""
+    from datetime import date as D
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clients.tariffs import day_tariff, day_tariffs
+    from tests.factories import (
+        AbsenceFactory,
+        ClientFactory,
+        ContractFactory,
+        OrganizationFactory,
+        RegionFactory,
+        WlzIndicationFactory,
+        ZorgkantoorFactory,
+    )
+    from vpt.tenancy.scope import tenant_scope
+    from vpt.wlz.tariffs import load_default_tariffs
+
+    load_default_tariffs()
+    zk = ZorgkantoorFactory()
+    org = OrganizationFactory(region=RegionFactory(zorgkantoor=zk))
+    ContractFactory(organization=org, zorgkantoor=zk, year=2026)
+    day = D(2026, 6, 15)
+    clients = []
+    for i, (profile, behandeling) in enumerate([("753", False), ("754", True), ("755", False), ("830", False)]):
+        client = ClientFactory(organization=org, status="in_care", care_start=D(2025, 1, 1))
+        WlzIndicationFactory(organization=org, client=client, zorgprofiel=profile, with_behandeling=behandeling,
+                             valid_from=D(2025, 1, 1))
+        clients.append((client, i % 2 == 0))
+    AbsenceFactory(organization=org, client=clients[0][0], kind="holiday", left_on=day - timedelta(days=20),
+                   returned_on=day + timedelta(days=3))  # beyond 14 in a row without consent
+    no_indication = ClientFactory(organization=org)
+    clients.append((no_indication, True))
+    with tenant_scope(org):
+        one_by_one = {c.pk: day_tariff(c, day, includes_dagbesteding=v) for c, v in clients}
+        with CaptureQueriesContext(connection) as ctx:
+            bulk = day_tariffs(clients, day)
+    assert bulk == one_by_one
+    assert bulk[no_indication.pk] is None and not bulk[clients[0][0].pk].billable
+    assert len(ctx.captured_queries) <= 6

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -61,6 +60,3 @@ def membership_update(
     )
     return membership
 
-
-def membership_switch_allowed(*, user: AbstractBaseUser, membership: Membership) -> bool:
-    return membership.user_id == user.pk and membership.is_active

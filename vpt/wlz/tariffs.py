@@ -69,6 +69,18 @@ def nza_tariff(*, zorgprofiel: str, day: datetime.date, with_behandeling: bool, 
     )
 
 
+def base_tariffs_on(day: datetime.date) -> dict[tuple[str, bool, bool], Tariff]:
+    """All base prestaties valid on `day`, keyed (zorgprofiel, with_behandeling,
+    with_dagbesteding), with the same precedence as nza_tariff (one query)."""
+    result: dict[tuple[str, bool, bool], Tariff] = {}
+    rows = Tariff.objects.filter(
+        component=Tariff.Component.BASE, valid_from__lte=day, valid_to__gte=day
+    ).order_by("is_illustrative", "-valid_from")
+    for row in rows:
+        result.setdefault((row.zorgprofiel, row.with_behandeling, row.with_dagbesteding), row)
+    return result
+
+
 def contract_for(*, organization: Organization, day: datetime.date) -> Contract | None:
     """The provider's contract with the zorgkantoor of its region for `day.year` (one query).
 
