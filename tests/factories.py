@@ -30,6 +30,7 @@ from clients.models import (
     WlzIndication,
     bsn_lookup_hash,
 )
+from teams.models import Employee, FixedFace, LevelRate, Visit, VisitRevision
 from vpt.audit.models import AccessLog
 from vpt.core import crypto
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization, Region, Team
@@ -300,6 +301,59 @@ class EvaluationFactory(ClientChildFactory):
     outcome = Evaluation.Outcome.NO_CHANGE
 
 
+class LevelRateFactory(TenantFactory):
+    class Meta:
+        model = LevelRate
+        django_get_or_create = ("organization", "function_level")
+
+    function_level = 2
+    cost_per_hour = Decimal("48.00")
+
+
+class EmployeeFactory(TenantFactory):
+    class Meta:
+        model = Employee
+
+    first_name = "Sanne"
+    last_name = factory.Sequence(lambda n: f"Medewerker{n}")
+    team = factory.LazyAttribute(lambda o: TeamFactory(organization=o.organization))
+    role = Employee.Role.CLIENT_SUPPORT
+    function_level = 2
+    contract_hours = Decimal("24")
+
+
+class FixedFaceFactory(ClientChildFactory):
+    class Meta:
+        model = FixedFace
+
+    employee = factory.LazyAttribute(lambda o: EmployeeFactory(organization=o.organization))
+    since = datetime.date(2026, 1, 1)
+
+
+class VisitFactory(ClientChildFactory):
+    """A delivered visit on a past day (the client is in care from 2025)."""
+
+    class Meta:
+        model = Visit
+
+    client = factory.LazyAttribute(lambda o: ClientFactory(
+        organization=o.organization, status=Client.Status.IN_CARE, care_start=datetime.date(2025, 1, 1)))
+    employee = factory.LazyAttribute(lambda o: EmployeeFactory(organization=o.organization))
+    date = datetime.date(2026, 3, 2)
+    start = datetime.time(9, 0)
+    duration_minutes = 45
+    status = Visit.Status.DELIVERED
+    delivered_at = factory.LazyFunction(lambda: datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC))
+
+
+class VisitRevisionFactory(TenantFactory):
+    class Meta:
+        model = VisitRevision
+
+    visit = factory.LazyAttribute(lambda o: VisitFactory(organization=o.organization))
+    action = "created"
+
+
 # model -> factory(organization=...) for every organisation-owned model (isolation walker).
 FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Membership: MembershipFactory,
@@ -319,4 +373,9 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     TaskAgreement: TaskAgreementFactory,
     CarePlanPolicy: CarePlanPolicyFactory,
     Evaluation: EvaluationFactory,
+    LevelRate: LevelRateFactory,
+    Employee: EmployeeFactory,
+    FixedFace: FixedFaceFactory,
+    Visit: VisitFactory,
+    VisitRevision: VisitRevisionFactory,
 }

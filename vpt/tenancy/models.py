@@ -152,6 +152,10 @@ class Team(TenantModel):
     members = models.ManyToManyField(
         Membership, verbose_name=_("members"), related_name="teams", blank=True
     )
+    manager = models.ForeignKey(
+        Membership, verbose_name=_("team manager"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="managed_teams",
+    )
 
     class Meta:
         ordering = ["name"]

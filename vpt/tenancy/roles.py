@@ -32,7 +32,10 @@ class Perm(StrEnum):
     IMPORT_CLIENTS = "import_clients"
     MANAGE_ARRANGEMENTS = "manage_arrangements"
     MANAGE_MENU = "manage_menu"  # the organisation's menu card and prices
-    REGISTER_VISITS = "register_visits"
+    REGISTER_VISITS = "register_visits"  # register and confirm one's own visits
+    PLAN_VISITS = "plan_visits"  # plan, register and correct visits of any employee of visible teams
+    MANAGE_TEAMS = "manage_teams"  # teams, employees, fixed faces, rates per function level
+    VIEW_CAPACITY = "view_capacity"  # capacity and realisation per team and week
     HANDLE_ALARMS = "handle_alarms"
     VIEW_BUDGETS = "view_budgets"
     MANAGE_FINANCE = "manage_finance"
@@ -54,7 +57,8 @@ MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm) - {Perm.REVIEW_REPORTS},
     Role.TEAM_MANAGER: frozenset(
         _FIELD_WORK
-        | {Perm.MANAGE_CLIENTS, Perm.MANAGE_ARRANGEMENTS, Perm.VIEW_BUDGETS, Perm.VIEW_MEMBERS}
+        | {Perm.MANAGE_CLIENTS, Perm.MANAGE_ARRANGEMENTS, Perm.VIEW_BUDGETS, Perm.VIEW_MEMBERS,
+           Perm.PLAN_VISITS, Perm.MANAGE_TEAMS, Perm.VIEW_CAPACITY}
     ),
     Role.CLIENT_COACH: frozenset(_FIELD_WORK),
     Role.CLIENT_SUPPORT: frozenset(_FIELD_WORK),
