@@ -11,6 +11,7 @@ api_v1 = [
     path("docs/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="docs"),
     path("", include("clients.api_urls")),
     path("", include("arrangements.api_urls")),
+    path("", include("teams.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,11 @@ urlpatterns = [
     path("menukaart/", include("arrangements.urls_menu")),
     path("budget/", include("arrangements.urls_overview")),
     path("financien/", include("billing.urls")),
+    path("vandaag/", include("teams.urls_today")),
+    path("teams/", include("teams.urls")),
+    path("capaciteit/", include("teams.urls_capacity")),
+    path("bezoeken/", include("teams.urls_visits")),
+    path("clienten/<int:client_id>/vaste-gezichten/", include("teams.urls_faces")),
     path("account/", include("vpt.accounts.urls")),
     path("organisatie/", include("vpt.tenancy.urls")),
     path("toegangslog/", include("vpt.audit.urls")),

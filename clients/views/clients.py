@@ -91,7 +91,10 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     network = list(client.network.all())
     absences = list(client.absences.all()[:3])
     return render(request, "clients/client_detail.html", tab_context(request, client, "overview", network=network,
-                                                                     absences=absences, today=timezone.localdate()))
+                                                                     absences=absences, today=timezone.localdate(),
+                                                                     # the teams card: faces with their employee, one query
+                                                                     fixed_faces=list(client.fixed_faces.select_related("employee")),
+                                                                     can_manage_teams=request.membership.has_perm(Perm.MANAGE_TEAMS)))
 
 
 @requires(Perm.MANAGE_CLIENTS)
