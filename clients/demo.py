@@ -141,16 +141,22 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _teams(org: Organization, area: Area, size: str) -> list[Team]:
+CLIENTS_PER_TEAM = 12  # a VPT team of 8-15 employees cares for about ten to fifteen clients
+
+
+def _teams(org: Organization, area: Area, size: str, count: int) -> list[Team]:
     """District teams with the provider's field staff spread over them (every team gets a
     team manager and, where there are enough, a coach); admins and finance stay
-    organisation-wide."""
+    organisation-wide. A district with more clients than one small team can care for gets
+    several teams (Team Centrum A, B, ...)."""
     districts = area.districts[:2] if size == "small" else area.districts
+    per_district = max(1, round(count / len(districts) / CLIENTS_PER_TEAM)) if size == "normal" else 1
     teams = []
     for district, _low, _high in districts:
-        team, _created = Team.objects.get_or_create(organization=org, name=f"Team {district}",
-                                                    defaults={"district": district})
-        teams.append(team)
+        for n in range(per_district):
+            name = f"Team {district}" if per_district == 1 else f"Team {district} {'ABCDEFGH'[n]}"
+            team, _created = Team.objects.get_or_create(organization=org, name=name, defaults={"district": district})
+            teams.append(team)
     members = list(Membership.objects.filter(organization=org, is_active=True).select_related("user").order_by("pk"))
     by_role = {role: [m for m in members if m.role == role] for role in (Role.TEAM_MANAGER, Role.CLIENT_COACH,
                                                                           Role.CLIENT_SUPPORT)}
@@ -284,14 +290,14 @@ def _absences(plan: _Plan, rng: random.Random, today: date) -> list[Absence]:
 def _seed_provider(*, org: Organization, count: int, rng: random.Random, fake: Any, size: str,
                    used_bsns: set[str], today: date, totals: dict[str, int]) -> None:
     area = AREAS.get(org.slug, DEFAULT_AREA)
-    teams = _teams(org, area, size)
+    teams = _teams(org, area, size, count)
     coaches = {team.pk: _coaches(team) for team in teams}
     admin = Membership.objects.filter(organization=org, role=Role.ADMIN).select_related("user").order_by("pk").first()
     creator = admin.user if admin else None
 
     plans: list[_Plan] = []
     for i in range(count):
-        team = teams[i % len(teams)] if i < len(teams) else rng.choice(teams)
+        team = teams[i % len(teams)]  # evenly: small teams of about CLIENTS_PER_TEAM clients
         client = _client(org=org, area=area, team=team, rng=rng, fake=fake, used_bsns=used_bsns, today=today)
         roll = rng.random()
         if size == "small" and i < 2:
