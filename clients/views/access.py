@@ -25,13 +25,13 @@ from clients.views.clients import tab_context
 from vpt.audit.models import AccessLog
 from vpt.audit.selectors import access_log_list
 from vpt.audit.services import record_access
+from vpt.core.csv_export import safe_cell
 from vpt.core.pdf import render_pdf
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.roles import Perm
 
 PAGE_SIZE = 50
 # Excel runs cells starting with these as formulas; a description is free text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PeriodForm(forms.Form):
@@ -106,16 +106,14 @@ def client_access_log_csv(request: HttpRequest, client_id: int) -> HttpResponse:
     for entry in _entries(client, day_from, day_to).iterator(chunk_size=2000):
         at = timezone.localtime(entry.at)
         writer.writerow([
-            at.strftime("%d-%m-%Y"), at.strftime("%H:%M:%S"), _cell(entry.username), entry.get_role_display(),
-            _cell(entry.on_behalf_of), entry.get_action_display(), _cell(entry.description), entry.ip_address or "",
+            at.strftime("%d-%m-%Y"), at.strftime("%H:%M:%S"), safe_cell(entry.username), entry.get_role_display(),
+            safe_cell(entry.on_behalf_of), entry.get_action_display(), safe_cell(entry.description), entry.ip_address or "",
         ])
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(client, "csv")}"'
     return response
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 @requires(Perm.VIEW_AUDIT_LOG)

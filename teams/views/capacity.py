@@ -33,6 +33,7 @@ from teams.selectors import (
 )
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
+from vpt.core.csv_export import safe_cell
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.models import Team
 from vpt.tenancy.roles import Perm
@@ -41,7 +42,6 @@ PAGE_SIZE = 50
 TREND_WEEKS = 6
 _ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 # Excel and LibreOffice run a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- the week ------------------------------------------------------------------------------
@@ -221,8 +221,6 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _number(value: Decimal | int | None) -> str:
@@ -241,7 +239,7 @@ def _csv(request: HttpRequest, team: Team, week: Week) -> HttpResponse:
                      _("Still planned hours"), _("Shortfall hours"), _("Realisation %")])
     for row in capacity.clients:
         writer.writerow([
-            _cell(row.client.sort_name), row.client.pk, _number(row.agreed_hours), _number(row.delivered_hours),
+            safe_cell(row.client.sort_name), row.client.pk, _number(row.agreed_hours), _number(row.delivered_hours),
             _number(row.open_planned_hours), _number(row.shortfall), _number(row.realisation_pct),
         ])
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
