@@ -13,6 +13,16 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
+from alarms.models import (
+    Alarm,
+    AlarmCentre,
+    AlarmEvent,
+    AlarmPolicy,
+    ChannelOutage,
+    Device,
+    IntakeRecord,
+    Notification,
+)
 from arrangements.models import (
     Arrangement,
     ArrangementLine,
@@ -354,6 +364,97 @@ class VisitRevisionFactory(TenantFactory):
     action = "created"
 
 
+ALARM_SECRET = "test-centre-secret-0123456789abcdef"
+
+
+class AlarmPolicyFactory(TenantFactory):
+    class Meta:
+        model = AlarmPolicy
+        django_get_or_create = ("organization",)
+
+
+class AlarmCentreFactory(TenantFactory):
+    """An alarm centre whose secret is ALARM_SECRET."""
+
+    class Meta:
+        model = AlarmCentre
+
+    name = factory.Sequence(lambda n: f"Zorgcentrale {n}")
+    secret_encrypted = factory.LazyFunction(lambda: crypto.encrypt(ALARM_SECRET))
+    last_heartbeat_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+
+class DeviceFactory(ClientChildFactory):
+    class Meta:
+        model = Device
+
+    client = factory.LazyAttribute(lambda o: ClientFactory(
+        organization=o.organization, status=Client.Status.IN_CARE, care_start=datetime.date(2025, 1, 1)))
+    kind = Device.Kind.PERSONAL_ALARM
+    external_id = factory.Sequence(lambda n: f"PA-{n:06d}")
+    supplier = "Alarmleverancier BV"
+    status = Device.Status.ACTIVE
+    installed_on = datetime.date(2025, 1, 2)
+
+
+def _alarm_times(o) -> datetime.datetime:  # noqa: ANN001
+    return datetime.datetime(2026, 3, 2, 3, 10, tzinfo=datetime.UTC)
+
+
+class AlarmFactory(ClientChildFactory):
+    """An open alarm received on a past night."""
+
+    class Meta:
+        model = Alarm
+
+    client = factory.LazyAttribute(lambda o: ClientFactory(
+        organization=o.organization, status=Client.Status.IN_CARE, care_start=datetime.date(2025, 1, 1)))
+    team = factory.LazyAttribute(lambda o: o.client.primary_team)
+    kind = Alarm.Kind.BUTTON
+    source = Alarm.Source.MANUAL
+    received_at = factory.LazyAttribute(_alarm_times)
+    is_night = True
+    ack_due_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(minutes=5))
+    onsite_due_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(minutes=30))
+
+
+class AlarmEventFactory(TenantFactory):
+    class Meta:
+        model = AlarmEvent
+
+    alarm = factory.LazyAttribute(lambda o: AlarmFactory(organization=o.organization))
+    at = factory.LazyAttribute(lambda o: o.alarm.received_at)
+    action = AlarmEvent.Action.RECEIVED
+
+
+class IntakeRecordFactory(TenantFactory):
+    class Meta:
+        model = IntakeRecord
+
+    centre = factory.LazyAttribute(lambda o: AlarmCentreFactory(organization=o.organization))
+    endpoint = "event"
+    body = "{}"
+    status_code = 400
+    error = "test"
+
+
+class ChannelOutageFactory(TenantFactory):
+    class Meta:
+        model = ChannelOutage
+
+    centre = factory.LazyAttribute(lambda o: AlarmCentreFactory(organization=o.organization))
+    started_at = factory.LazyFunction(lambda: datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC))
+    detected_at = factory.LazyFunction(lambda: datetime.datetime(2026, 3, 2, 2, 6, tzinfo=datetime.UTC))
+
+
+class NotificationFactory(TenantFactory):
+    class Meta:
+        model = Notification
+
+    membership = factory.LazyAttribute(lambda o: MembershipFactory(organization=o.organization))
+    text = "Alarm"
+
+
 # model -> factory(organization=...) for every organisation-owned model (isolation walker).
 FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Membership: MembershipFactory,
@@ -378,4 +479,12 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     FixedFace: FixedFaceFactory,
     Visit: VisitFactory,
     VisitRevision: VisitRevisionFactory,
+    AlarmPolicy: AlarmPolicyFactory,
+    AlarmCentre: AlarmCentreFactory,
+    Device: DeviceFactory,
+    Alarm: AlarmFactory,
+    AlarmEvent: AlarmEventFactory,
+    IntakeRecord: IntakeRecordFactory,
+    ChannelOutage: ChannelOutageFactory,
+    Notification: NotificationFactory,
 }

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vpt.tenancy.context_processors.tenancy",
+                "alarms.context_processors.alarm_outages",
             ],
         },
     }
@@ -292,11 +293,22 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # The alarm sweeper: notify, escalate overdue alarms, detect silent channels.
+    "alarm-sweep": {"task": "alarms.tasks.sweep", "schedule": env.float("VPT_ALARM_SWEEP_SECONDS", default=30.0)},
     "clear-expired-sessions": {
         "task": "vpt.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=15),
     },
 }
+
+# --- Alarms ----------------------------------------------------------------------------------
+# Notification backends besides the in-app one (alarms/notify.py): dotted class paths.
+VPT_NOTIFY_BACKENDS = env.list(
+    "VPT_NOTIFY_BACKENDS",
+    default=["alarms.notify.ConsoleBackend"] if VPT_ENV == "demo" else ["alarms.notify.EmailBackend"],
+)
+# Intake API: how far a request's signed timestamp may be from the server's clock.
+VPT_ALARM_REPLAY_WINDOW_SECONDS = env.int("VPT_ALARM_REPLAY_WINDOW_SECONDS", default=300)
 
 # --- Redis (health check, worker heartbeat) ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
