@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("clients.api_urls")),
     path("", include("arrangements.api_urls")),
     path("", include("teams.api_urls")),
+    path("", include("alarms.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,10 @@ urlpatterns = [
     path("capaciteit/", include("teams.urls_capacity")),
     path("bezoeken/", include("teams.urls_visits")),
     path("clienten/<int:client_id>/vaste-gezichten/", include("teams.urls_faces")),
+    path("alarmen/", include("alarms.urls")),
+    path("alarmen/instellingen/", include("alarms.urls_setup")),
+    path("alarmen/rapportage/", include("alarms.urls_reports")),
+    path("clienten/<int:client_id>/apparaten/", include("alarms.urls_devices")),
     path("account/", include("vpt.accounts.urls")),
     path("organisatie/", include("vpt.tenancy.urls")),
     path("toegangslog/", include("vpt.audit.urls")),
