@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alarms.services_devices import device_summary
 from clients import selectors, services
 from clients.forms import (
     AssessmentForm,
@@ -94,7 +95,10 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                                                                      absences=absences, today=timezone.localdate(),
                                                                      # the teams card: faces with their employee, one query
                                                                      fixed_faces=list(client.fixed_faces.select_related("employee")),
-                                                                     can_manage_teams=request.membership.has_perm(Perm.MANAGE_TEAMS)))
+                                                                     can_manage_teams=request.membership.has_perm(Perm.MANAGE_TEAMS),
+                                                                     # the devices card: one query
+                                                                     device_summary=device_summary(client),
+                                                                     can_manage_devices=request.membership.has_perm(Perm.MANAGE_DEVICES)))
 
 
 @requires(Perm.MANAGE_CLIENTS)

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from alarms.models import Alarm
+from alarms.selectors import open_alarms_by_client
 from arrangements.models import ArrangementLine, TaskAgreement
 from clients.models import Client
 from clients.selectors import access_client_by_id
@@ -70,6 +72,7 @@ class Card:
     can_register: bool
     register_form: RegisterForm | None = None
     errors: list[str] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)  # the client's open alarms (alarms app)
 
     @property
     def client(self) -> Client:
@@ -171,8 +174,18 @@ def _summary(view: selectors.TodayView) -> dict:
             "delivered_rest": minutes, "clients": len(view.with_visits)}
 
 
+def _with_alarms(request: HttpRequest, cards: list[Card]) -> list[Card]:
+    """The open alarms of the cards' clients, for those who handle alarms (one query)."""
+    if cards and request.membership.has_perm(Perm.HANDLE_ALARMS):
+        by_client = open_alarms_by_client(request.membership, [card.client.pk for card in cards])
+        for card in cards:
+            card.alarms = by_client.get(card.client.pk, [])
+    return cards
+
+
 def _card_response(request: HttpRequest, card: Card, *, status: int = 200, with_summary: bool = True) -> HttpResponse:
     """The card for htmx, and the day's counts swapped out of band."""
+    _with_alarms(request, [card])
     html = render_to_string(f"{TEMPLATE}#card", {"card": card}, request)
     if with_summary:
         view = selectors.today_for(request.membership, card.day)
@@ -191,7 +204,7 @@ NO_EMPLOYEE = gettext_lazy("Registering visits needs an employee record linked t
 def today(request: HttpRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("dag"))
     view = selectors.today_for(request.membership, day)
-    cards = [_card(entry, day, employee=view.employee) for entry in view.with_visits]
+    cards = _with_alarms(request, [_card(entry, day, employee=view.employee) for entry in view.with_visits])
     shown = [e.client.pk for e in view.with_visits] + [e.client.pk for e in view.other_clients]
     record_access(
         action=AccessLog.Action.VIEW, request=request, object_type="teams.today",

@@ -393,6 +393,7 @@ def test_query_count_does_not_grow_with_clients_and_visits(coach_north, org_a, t
     large, cards, others = count()
     assert (cards, others) == (10, 5)
     assert small == large, (small, large)
-    # 21 on PostgreSQL: session, user, membership, savepoints and the RLS setting around the
-    # view, 7 reads of the Today selector, the access-log insert, the organisation switcher.
-    assert large <= 21, large
+    # 23 on PostgreSQL: session, user, membership, savepoints and the RLS setting around the
+    # view, 7 reads of the Today selector, one for the cards' open alarms, the outage banner,
+    # the access-log insert, the organisation switcher.
+    assert large <= 23, large
