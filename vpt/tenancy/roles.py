@@ -36,7 +36,10 @@ class Perm(StrEnum):
     PLAN_VISITS = "plan_visits"  # plan, register and correct visits of any employee of visible teams
     MANAGE_TEAMS = "manage_teams"  # teams, employees, fixed faces, rates per function level
     VIEW_CAPACITY = "view_capacity"  # capacity and realisation per team and week
-    HANDLE_ALARMS = "handle_alarms"
+    HANDLE_ALARMS = "handle_alarms"  # the alarm inbox: acknowledge, on site, resolve, enter by hand
+    MANAGE_DEVICES = "manage_devices"  # a client's devices, with consent / Wzd decision
+    MANAGE_ALARM_SETUP = "manage_alarm_setup"  # alarm centres and their keys, norms, escalation chain
+    VIEW_ALARM_REPORTS = "view_alarm_reports"  # alarm KPIs per team and month, exports
     VIEW_BUDGETS = "view_budgets"
     MANAGE_FINANCE = "manage_finance"
     SUBMIT_REPORTS = "submit_reports"
@@ -58,7 +61,8 @@ MATRIX: dict[str, frozenset[Perm]] = {
     Role.TEAM_MANAGER: frozenset(
         _FIELD_WORK
         | {Perm.MANAGE_CLIENTS, Perm.MANAGE_ARRANGEMENTS, Perm.VIEW_BUDGETS, Perm.VIEW_MEMBERS,
-           Perm.PLAN_VISITS, Perm.MANAGE_TEAMS, Perm.VIEW_CAPACITY}
+           Perm.PLAN_VISITS, Perm.MANAGE_TEAMS, Perm.VIEW_CAPACITY, Perm.MANAGE_DEVICES,
+           Perm.VIEW_ALARM_REPORTS}
     ),
     Role.CLIENT_COACH: frozenset(_FIELD_WORK),
     Role.CLIENT_SUPPORT: frozenset(_FIELD_WORK),
@@ -69,6 +73,7 @@ MATRIX: dict[str, frozenset[Perm]] = {
             Perm.VIEW_BUDGETS,
             Perm.MANAGE_FINANCE,
             Perm.SUBMIT_REPORTS,
+            Perm.VIEW_ALARM_REPORTS,
             Perm.USE_API,
         }
     ),
