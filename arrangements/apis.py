@@ -13,10 +13,8 @@ the writes are logged by the services.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +23,6 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from arrangements import selectors
 from arrangements.models import Arrangement, ArrangementLine, MenuItem
@@ -46,24 +43,10 @@ from clients.models import Client
 from clients.selectors import access_client_by_id
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
+from vpt.core.service_errors import call_service
 from vpt.tenancy.roles import Perm
 
 VALIDATION_ERROR = OpenApiResponse(description="The input or a rule of the arrangement is not met; messages per field")
-
-
-def call_service(fn: Callable[..., Any], **kwargs: Any) -> Any:  # noqa: ANN401
-    """Run a service; its Django ValidationError becomes DRF's (a 400 with the messages)."""
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-                for field, messages in exc.message_dict.items()
-            }
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        raise serializers.ValidationError(detail) from exc
 
 
 def with_details(arrangement: Arrangement) -> Arrangement:

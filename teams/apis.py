@@ -36,7 +36,6 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from arrangements.apis import call_service
 from clients.models import Client
 from clients.selectors import visible_clients
 from teams import selectors, services
@@ -54,6 +53,7 @@ from teams.serializers import (
 )
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
+from vpt.core.service_errors import call_service
 from vpt.tenancy.roles import Perm
 
 VALIDATION_ERROR = OpenApiResponse(
