@@ -9,12 +9,15 @@ alarms being handled by a concurrent sweep are skipped (SKIP LOCKED), never doub
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from alarms import services
-from alarms.models import Alarm
+from alarms.models import Alarm, IntakeRecord
 from vpt.tenancy.models import Organization
 from vpt.tenancy.scope import tenant_scope
 
@@ -39,3 +42,15 @@ def sweep() -> dict[int, dict[str, int]]:
         except Exception:
             log.exception("alarm sweep failed for organisation %s", org_id)
     return results
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def purge_intake_records() -> dict[int, int]:
+    """Nightly: intake requests older than VPT_INTAKE_RETENTION_DAYS out of the inspection
+    log (every heartbeat is a row). The alarms themselves and their history stay."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.VPT_INTAKE_RETENTION_DAYS)
+    removed = {}
+    for org_id in Organization.objects.filter(kind=Organization.Kind.PROVIDER).values_list("pk", flat=True):
+        with tenant_scope(org_id):
+            removed[org_id], _ = IntakeRecord.objects.filter(organization_id=org_id, received_at__lt=cutoff).delete()
+    return removed

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from arrangements.models import Arrangement, ArrangementLine, MenuItem, TaskAgreement
-from clients.models import Client
+from clients.models import Absence, Client
 from clients.selectors import visible_clients, visible_teams
 from teams.models import Employee, FixedFace, LevelRate, Visit
 from vpt.tenancy.models import Membership, Team
@@ -302,23 +302,48 @@ class Capacity:
         return round(self.delivered_hours / agreed * 100) if agreed else None
 
 
-def _overlap_days(start: dt.date, end: dt.date, *periods: tuple[dt.date | None, dt.date | None]) -> int:
+def _overlap_days(start: dt.date, end: dt.date, *periods: tuple[dt.date | None, dt.date | None],
+                  away: set[dt.date] | None = None) -> int:
+    """Days in [start, end] inside every period, less the days the client was away."""
     for lo, hi in periods:
         if lo is None:
             return 0
         start = max(start, lo)
         end = min(end, hi) if hi is not None else end
-    return max((end - start).days + 1, 0)
+    days = max((end - start).days + 1, 0)
+    if days and away:
+        days -= sum(1 for d in away if start <= d <= end)
+    return days
+
+
+def _days_away(organization_id: int, first: dt.date, last: dt.date, **client_filter: object) -> dict[int, set[dt.date]]:
+    """Per client, the days in [first, last] the client was away (admission, holiday,
+    respite...): from the day after leaving to the day before returning (NZa), as the client
+    file records them. Nobody delivers care at home on those days, so they ask no hours."""
+    away: dict[int, set[dt.date]] = defaultdict(set)
+    rows = (
+        Absence.objects.filter(organization_id=organization_id, left_on__lt=last, **client_filter)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=first))
+        .values_list("client_id", "left_on", "returned_on")
+    )
+    for client_id, left_on, returned_on in rows:
+        day = max(left_on + dt.timedelta(days=1), first)
+        until = min((returned_on - dt.timedelta(days=1)) if returned_on else last, last)
+        while day <= until:
+            away[client_id].add(day)
+            day += dt.timedelta(days=1)
+    return away
 
 
 def capacity_for(teams: list[Team], monday: dt.date) -> dict[int, Capacity]:
-    """Capacity and realisation of each team in the week from `monday` (four queries for
+    """Capacity and realisation of each team in the week from `monday` (five queries for
     any number of teams, clients and visits).
 
     Demand: per function level, the hours per week of the team's clients' arrangement lines
     delivered by the own team (not subcontractors, mantelzorg or private), for the part of
-    the week the arrangement version and the client's care both cover (a line of 7 h/week
-    for 3 of the 7 days counts 3 h). Draft arrangements ask nothing.
+    the week the arrangement version and the client's care both cover, less the days the
+    client is away (a line of 7 h/week for 3 of the 7 days counts 3 h). Draft arrangements
+    ask nothing.
     Supply: the contract hours of the team's active employees, per function level.
     Realisation: per client of the team, the delivered visit hours against the agreed hours
     (the same prorated demand); planned visits not yet confirmed are shown apart.
@@ -350,8 +375,9 @@ def capacity_for(teams: list[Team], monday: dt.date) -> dict[int, Capacity]:
             "menu_item__function_level", "quantity",
         )
     )
+    away = _days_away(org_id, monday, sunday, client__primary_team_id__in=team_ids)
     for client_id, team_id, a_from, a_to, c_start, c_end, level, quantity in lines:
-        days = _overlap_days(monday, sunday, (a_from, a_to), (c_start, c_end))
+        days = _overlap_days(monday, sunday, (a_from, a_to), (c_start, c_end), away=away.get(client_id))
         if not days:
             continue
         hours = quantity * days / seven
@@ -432,7 +458,7 @@ class WeekTotals:
 
 def capacity_trend(team: Team, mondays: list[dt.date]) -> list[WeekTotals]:
     """Agreed and delivered hours of the team's clients per week, by the same rules as
-    `capacity_for` (per client rounded to the hundredth, so the totals match it), in two
+    `capacity_for` (per client rounded to the hundredth, so the totals match it), in three
     queries for any number of weeks."""
     if not mondays:
         return []
@@ -452,9 +478,11 @@ def capacity_trend(team: Team, mondays: list[dt.date]) -> list[WeekTotals]:
         .values_list("arrangement__client_id", "arrangement__valid_from", "arrangement__valid_to",
                      "arrangement__client__care_start", "arrangement__client__care_end", "quantity")
     )
+    away = _days_away(team.organization_id, first, last, client__primary_team=team)
     for client_id, a_from, a_to, c_start, c_end, quantity in lines:
         for monday in mondays:
-            days = _overlap_days(monday, monday + dt.timedelta(days=6), (a_from, a_to), (c_start, c_end))
+            days = _overlap_days(monday, monday + dt.timedelta(days=6), (a_from, a_to), (c_start, c_end),
+                                 away=away.get(client_id))
             if days:
                 agreed[monday][client_id] += quantity * days / seven
     delivered: dict[dt.date, dict[int, Decimal]] = {m: defaultdict(Decimal) for m in mondays}

@@ -295,6 +295,7 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE = {
     # The alarm sweeper: notify, escalate overdue alarms, detect silent channels.
     "alarm-sweep": {"task": "alarms.tasks.sweep", "schedule": env.float("VPT_ALARM_SWEEP_SECONDS", default=30.0)},
+    "purge-intake-records": {"task": "alarms.tasks.purge_intake_records", "schedule": crontab(hour=4, minute=30)},
     "clear-expired-sessions": {
         "task": "vpt.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=15),
@@ -309,6 +310,8 @@ VPT_NOTIFY_BACKENDS = env.list(
 )
 # Intake API: how far a request's signed timestamp may be from the server's clock.
 VPT_ALARM_REPLAY_WINDOW_SECONDS = env.int("VPT_ALARM_REPLAY_WINDOW_SECONDS", default=300)
+# How long the intake API's request log (IntakeRecord, kept for inspection) is kept.
+VPT_INTAKE_RETENTION_DAYS = env.int("VPT_INTAKE_RETENTION_DAYS", default=90)
 
 # --- Redis (health check, worker heartbeat) ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")

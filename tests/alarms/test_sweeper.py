@@ -631,3 +631,19 @@ def test_the_sweeper_escalates_in_a_real_worker_also_after_one_was_killed(worker
     with capsys.disabled():
         print(f"\nworker escalation: due→event {delays[0]:.1f} s / {delays[2]:.1f} s (after SIGKILL); "
               f"sent→seen {delays[1]:.1f} s / {delays[3]:.1f} s")
+
+
+def test_old_intake_records_are_purged_and_recent_ones_kept(chain, settings):  # noqa: ANN001
+    from alarms.models import IntakeRecord
+    from alarms.tasks import purge_intake_records
+    from tests.factories import IntakeRecordFactory
+
+    settings.VPT_INTAKE_RETENTION_DAYS = 90
+    old, recent = IntakeRecordFactory(organization=chain.org), IntakeRecordFactory(organization=chain.org)
+    with tenant_scope(chain.org):
+        IntakeRecord.objects.filter(pk=old.pk).update(received_at=T0 - dt.timedelta(days=91))
+        IntakeRecord.objects.filter(pk=recent.pk).update(received_at=T0 - dt.timedelta(days=89))
+    with time_machine.travel(T0, tick=False):
+        assert purge_intake_records()[chain.org.pk] == 1
+    with tenant_scope(chain.org):
+        assert list(IntakeRecord.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -19,6 +19,7 @@ from clients.models import Client
 from teams.selectors import capacity_for, capacity_trend, week_start
 from teams.views.capacity import iso_week, parse_week
 from tests.factories import (
+    AbsenceFactory,
     ArrangementFactory,
     ArrangementLineFactory,
     ClientFactory,
@@ -193,9 +194,9 @@ def test_capacity_for_matches_the_hand_computed_week(org_a, team_north, team_sou
     assert south.realisation_pct == 0
 
 
-def test_capacity_for_uses_four_queries_for_any_number_of_teams(org_a, team_north, team_south, dataset,
+def test_capacity_for_uses_five_queries_for_any_number_of_teams(org_a, team_north, team_south, dataset,
                                                                  django_assert_num_queries):  # noqa: ANN001
-    with tenant_scope(org_a), django_assert_num_queries(4):
+    with tenant_scope(org_a), django_assert_num_queries(5):
         capacity_for([team_north, team_south], MONDAY)
 
 
@@ -309,11 +310,11 @@ def test_team_page_query_count_does_not_grow(org_a, team_north, manager_north): 
     with tenant_scope(org_a):
         assert Client.objects.filter(primary_team=team_north).count() == 20
     large = _count_queries(manager_north, url)
-    # 22 on this setup: capacity_for's four queries, the trend's two, the team, the
+    # 24 on this setup: capacity_for's five queries, the trend's three, the team, the
     # access-log entry, the alarm outage banner, and the request's session, user, membership, tenant scope
     # (savepoints, set_config) and the layout's other memberships.
     assert small == large
-    assert large <= 22, large
+    assert large <= 24, large
 
 
 def test_trend_agrees_with_capacity_for_week_by_week(org_a, team_north, manager_north):  # noqa: ANN001
@@ -391,3 +392,21 @@ def test_csv_export_is_formula_safe_and_logged(admin_a, org_a, team_north, datas
 
 def test_week_start_is_monday():
     assert week_start(dt.date(2026, 3, 8)) == MONDAY and week_start(MONDAY) == MONDAY
+
+
+def test_days_away_ask_no_hours(org_a, team_north):  # noqa: ANN001
+    """A client admitted to hospital asks no care at home: 7 h/week, away on Tuesday and
+    Wednesday of the week (left on Monday, back on Thursday: the absence days are the days in
+    between, NZa), and on Sunday (left on Saturday, not back yet) → 4 of 7 days at home →
+    7 × 4/7 = 4 h agreed. The trend agrees."""
+    care = MenuItemFactory(organization=org_a, code="pc-away", function_level=2)
+    admitted = _in_care(org_a, team_north, "Opname", "Ziekenhuis")
+    ArrangementLineFactory(organization=org_a, menu_item=care, quantity=H("7"), arrangement=ArrangementFactory(
+        organization=org_a, client=admitted, status=Arrangement.Status.ACTIVE, valid_from=dt.date(2026, 1, 1)))
+    AbsenceFactory(organization=org_a, client=admitted, kind="admission", left_on=day(0), returned_on=day(3))
+    AbsenceFactory(organization=org_a, client=admitted, kind="holiday", left_on=day(5), returned_on=None)
+    with tenant_scope(org_a):
+        [row] = capacity_for([team_north], MONDAY)[team_north.pk].clients
+        [week] = capacity_trend(team_north, [MONDAY])
+    assert row.agreed_hours == H("4.00")  # 7 − 2 days (Tue, Wed) − 1 day (Sun) = 4 days
+    assert week.agreed_hours == H("4.00")
