@@ -152,9 +152,12 @@ def _card(
                        is_late=visit.date < today,
                        starts_later=visit.starts_at > now.replace(tzinfo=None, second=0, microsecond=0))
         bound = forms.pop(visit.pk, None)
-        if row.starts_later and visit.status == Visit.Status.PLANNED and bound is None:
-            pass  # shown as "from HH:MM" rather than a button that can only fail
-        elif visit.status == Visit.Status.PLANNED and employee is not None and visit.employee_id == employee.pk:
+        mine_to_confirm = (
+            visit.status == Visit.Status.PLANNED and employee is not None and visit.employee_id == employee.pk
+        )
+        # A visit that has not started shows "from HH:MM" instead of a button that can only
+        # fail (unless a submitted form came back with its error).
+        if mine_to_confirm and (bound is not None or not row.starts_later):
             row.form = bound or ConfirmForm(visit=visit, activities=activities)
         elif bound is not None:  # e.g. confirmed twice: the visit is no longer planned
             errors += [e for errs in bound.errors.values() for e in errs]
