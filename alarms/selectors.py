@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from alarms.models import Alarm, AlarmEvent, AlarmPolicy, ChannelOutage, Device
+from alarms.models import Alarm, AlarmEvent, AlarmPolicy, ChannelOutage, Device, Notification
 from alarms.services import MAX_LEVEL
 from arrangements.models import Arrangement
 from clients.models import Client, NetworkMember
@@ -48,10 +48,14 @@ def visible_alarms(membership: Membership) -> QuerySet[Alarm]:
     policy = AlarmPolicy.objects.filter(organization=membership.organization)
     night_service = Exists(policy.filter(night_team__in=teams))
     on_call = Exists(policy.filter(on_call=membership))
+    # Whoever was notified of the alarm keeps seeing it, also after an acknowledgement
+    # restarted the escalation steps for the on-site norm.
+    notified = Exists(Notification.objects.filter(alarm=OuterRef("pk"), membership=membership))
     return alarms.filter(
         Q(team__in=teams)
         | (night_service & (Q(is_night=True) | Q(escalation_level__gte=NIGHT_SERVICE_LEVEL)))
         | (on_call & Q(escalation_level__gte=MAX_LEVEL))
+        | notified
     )
 
 

@@ -479,3 +479,19 @@ def test_today_card_shows_the_clients_open_alarm(coach_north, client_north, clie
     assert north.count('class="client-alarm"') == 1  # the resolved one is not shown
     other = html.split(f'data-testid="card-{quiet.pk}"')[1].split("</article>")[0]
     assert "client-alarm" not in other
+
+
+def test_whoever_was_notified_keeps_seeing_the_alarm(make_persona, org_a, team_north, client_north):  # noqa: ANN001
+    """The on-call manager called at step 3 can still open the alarm after a colleague
+    acknowledged it (which restarts the steps for the on-site norm)."""
+    from tests.factories import NotificationFactory
+
+    on_call = make_persona(org_a, Role.TEAM_MANAGER)
+    AlarmPolicyFactory(organization=org_a, on_call=on_call.membership)
+    alarm = alarm_for(client_north, escalation_level=3)
+    other = alarm_for(client_north, escalation_level=0)
+    NotificationFactory(organization=org_a, membership=on_call.membership, alarm=alarm, text="Escalatie 3")
+    with tenant_scope(org_a):
+        Alarm.objects.filter(pk=alarm.pk).update(escalation_level=0)  # as after an acknowledgement
+    assert on_call.client.get(url("detail", alarm.pk)).status_code == 200
+    assert on_call.client.get(url("detail", other.pk)).status_code == 404
