@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import CareNotification
 from billing.selectors import prestatie_choices, zorgkantoren
 from vpt.tenancy.models import Organization
 from vpt.wlz.models import Tariff
@@ -47,3 +48,10 @@ class ContractTariffForm(forms.Form):
 
 class ContractTariffRemoveForm(forms.Form):
     prestatiecode = forms.CharField(max_length=20)
+
+
+class CareNotificationFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Message"), required=False,
+                             choices=[("", _("All messages")), *CareNotification.Kind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses")), *CareNotification.Status.choices])

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
+from billing.models import CareNotification
 from vpt.tenancy.models import Contract, Organization
 from vpt.wlz.models import Tariff
 from vpt.wlz.tariffs import contract_for, contract_overrides, contract_price
@@ -139,3 +140,24 @@ def agreed_amounts(contract: Contract) -> list[AgreedAmount]:
         )
         for i in items
     ]
+
+
+def care_notifications(*, organization: Organization, kind: str = "", status: str = "") -> QuerySet[CareNotification]:
+    notifications = CareNotification.objects.filter(organization=organization)
+    if kind:
+        notifications = notifications.filter(kind=kind)
+    if status:
+        notifications = notifications.filter(status=status)
+    return notifications.select_related("client").order_by("status", "-date", "-pk")
+
+
+def access_care_notification_by_id(request: HttpRequest, carenotification_id: int) -> CareNotification:
+    """The requesting provider's own notification; 404 for a missing one or another's."""
+    notification = (
+        CareNotification.objects.filter(organization=request.organization, pk=carenotification_id)
+        .select_related("client", "organization__region__zorgkantoor")
+        .first()
+    )
+    if notification is None:
+        raise Http404
+    return notification

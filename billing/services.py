@@ -1,16 +1,22 @@
 """Writes of the finance pages: a provider's contracts with the zorgkantoor and the agreed
-amounts per prestatie. Each write is one transaction with its access-log entry."""
+amounts per prestatie, and the iWlz start/end-of-care notifications (AW35/AW39). Each
+write is one transaction with its access-log entry."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import iwlz
+from billing.models import CareNotification
 from billing.selectors import nza_maximum
+from clients.models import Client
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization
@@ -129,3 +135,83 @@ def contract_tariff_remove(
     record_access(action=AccessLog.Action.DELETE, request=request, membership=acting, obj=item,
                   description=f"contract {contract.year} {prestatiecode}: agreed amount removed")
     item.delete()
+
+
+# --- iWlz start/end-of-care notifications (AW35/AW39) ----------------------------------
+
+# Client.EndReason -> iWlz Mutatiecode (LDT_MutatieCode, basisschema.xsd of iWlz 2.2; the
+# labels there are the only source, the iWlz functional rules were not available):
+# - nursing_home: 17 "Overplaatsing (er is een melding aanvang zorg of ondersteuning)": the
+#   client moves to a Wlz institution, which reports its own start of care (AW35);
+# - deceased and other: 19 "Levering zorg of ondersteuning is beeindigd - toewijzing sluiten".
+# iWlz 2.2 has no separate code for death.
+END_REASON_TO_MUTATIECODE = {
+    "nursing_home": "17",
+    "deceased": "19",
+    "other": "19",
+}
+
+
+def care_notification_record(
+    *, acting: Membership, client: Client, kind: str, date: datetime.date, end_reason: str = "",
+    request: HttpRequest | None = None,
+) -> CareNotification:
+    """Record that an AW35 (kind start) or AW39 (kind end, with the client's end reason)
+    must be sent. Called by the client services that start and end care, in their
+    transaction; the XML is built when it is exported."""
+    reason = ""
+    if kind == CareNotification.Kind.END:
+        reason = END_REASON_TO_MUTATIECODE[end_reason]
+    notification = CareNotification(organization=client.organization, client=client, kind=kind, date=date,
+                                    reason=reason, created_by=acting.user)
+    notification.full_clean(exclude=["organization", "client", "created_by", "sent_by"])
+    notification.save()
+    record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, client_id=client.pk,
+                  obj=notification, description=f"{notification.message_code} to send: {date.isoformat()}")
+    return notification
+
+
+def _checked_xml(notification: CareNotification) -> str:
+    try:
+        return iwlz.build(notification, today=timezone.localdate()).decode("utf-8")
+    except iwlz.InvalidMessage as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def care_notification_export(
+    *, acting: Membership, notification: CareNotification, request: HttpRequest | None = None
+) -> str:
+    """The notification's XML, validated against the iWlz XSD (ValidationError with the
+    schema's errors otherwise). Until it is sent the XML is rebuilt from the current data
+    and kept as the latest snapshot; once sent, the frozen snapshot is returned. Logged
+    as an EXPORT (the XML carries the BSN)."""
+    notification = CareNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status == CareNotification.Status.TO_SEND:
+        notification.xml = _checked_xml(notification)
+        notification.save(update_fields=["xml"])
+    record_access(action=AccessLog.Action.EXPORT, request=request, membership=acting,
+                  client_id=notification.client_id, obj=notification,
+                  description=f"{notification.message_code} XML {notification.reference}")
+    return notification.xml
+
+
+@transaction.atomic
+def care_notification_mark_sent(
+    *, acting: Membership, notification: CareNotification, request: HttpRequest | None = None
+) -> CareNotification:
+    """to_send -> sent: the XML is built and validated one last time and frozen."""
+    notification = CareNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.organization_id != acting.organization_id:
+        raise ValidationError(_("This notification belongs to another organisation."))
+    if notification.status == CareNotification.Status.SENT:
+        raise ValidationError(_("This notification has already been marked as sent."))
+    notification.xml = _checked_xml(notification)
+    notification.status = CareNotification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.sent_by = acting.user
+    notification.save(update_fields=["xml", "status", "sent_at", "sent_by"])
+    record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting,
+                  client_id=notification.client_id, obj=notification,
+                  description=f"{notification.message_code} {notification.reference} marked as sent")
+    return notification

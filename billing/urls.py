@@ -1,7 +1,15 @@
-# Finance: tariff tables and contracts, mounted at /financien/ (namespace "billing").
+# Finance: tariff tables, contracts and iWlz notifications, mounted at /financien/ (namespace "billing").
 from django.urls import path
 
-from billing.views import contract_create, contract_detail, contract_list, tariff_list
+from billing.views import (
+    contract_create,
+    contract_detail,
+    contract_list,
+    notification_list,
+    notification_mark_sent,
+    notification_xml,
+    tariff_list,
+)
 
 app_name = "billing"
 urlpatterns = [
@@ -9,4 +17,7 @@ urlpatterns = [
     path("contracten/", contract_list, name="contracts"),
     path("contracten/nieuw/", contract_create, name="contract_create"),
     path("contracten/<int:contract_id>/", contract_detail, name="contract_detail"),
+    path("iwlz/", notification_list, name="iwlz"),
+    path("iwlz/<int:carenotification_id>/xml/", notification_xml, name="iwlz_xml"),
+    path("iwlz/<int:carenotification_id>/verzonden/", notification_mark_sent, name="iwlz_mark_sent"),
 ]

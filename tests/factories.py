@@ -31,6 +31,7 @@ from arrangements.models import (
     MenuItem,
     TaskAgreement,
 )
+from billing.models import CareNotification
 from clients.models import (
     Absence,
     Client,
@@ -253,6 +254,15 @@ class ContractTariffFactory(TenantFactory):
     contract = factory.LazyAttribute(lambda o: ContractFactory(organization=o.organization))
     prestatiecode = "Z754"
     amount = Decimal("250.00")
+
+
+class CareNotificationFactory(ClientChildFactory):
+    class Meta:
+        model = CareNotification
+
+    kind = CareNotification.Kind.START
+    date = datetime.date(2025, 3, 1)
+    reason = ""
 
 
 class MenuItemFactory(TenantFactory):
@@ -487,4 +497,5 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     IntakeRecord: IntakeRecordFactory,
     ChannelOutage: ChannelOutageFactory,
     Notification: NotificationFactory,
+    CareNotification: CareNotificationFactory,
 }

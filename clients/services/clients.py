@@ -8,6 +8,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from billing import services as billing_services
+from billing.models import CareNotification
 from clients.models import Client, bsn_lookup_hash
 from clients.selectors import current_indication, latest_assessment, visible_teams
 from clients.validation import clean_bsn, clean_postcode
@@ -125,6 +127,8 @@ def client_start_care(*, acting: Membership, client: Client, start: date, reques
     client.save(update_fields=["status", "care_start", "updated_at"])
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, client_id=client.pk, obj=client,
                   description=f"care started {start.isoformat()}")
+    billing_services.care_notification_record(acting=acting, client=client, kind=CareNotification.Kind.START,
+                                              date=start, request=request)
     return client
 
 
@@ -147,4 +151,6 @@ def client_end_care(*, acting: Membership, client: Client, end: date, reason: st
     client.save(update_fields=["status", "care_end", "end_reason", "end_note", "updated_at"])
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, client_id=client.pk, obj=client,
                   description=f"care ended {end.isoformat()} ({reason})")
+    billing_services.care_notification_record(acting=acting, client=client, kind=CareNotification.Kind.END,
+                                              date=end, end_reason=reason, request=request)
     return client

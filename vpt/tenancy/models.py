@@ -25,6 +25,10 @@ class Region(models.Model):
         blank=True,
         limit_choices_to={"kind": "zorgkantoor"},
     )
+    iwlz_code = models.CharField(
+        _("iWlz zorgkantoor code"), max_length=4, blank=True,
+        help_text=_("The region's code in iWlz messages (LDT_ZorgkantoorCode, e.g. 5518 Haaglanden)."),
+    )
 
     class Meta:
         ordering = ["name"]

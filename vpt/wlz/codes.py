@@ -72,3 +72,17 @@ def zorgprofiel_from_short(short: str) -> str | None:
         if zorgprofiel_short(code).replace(" ", "") == wanted:
             return code
     return None
+
+
+def mutatie_codes() -> dict[str, str]:
+    """iWlz reason of a change / end of care (AW39 Mutatiecode, LDT_MutatieCode)."""
+    return code_list("LDT_MutatieCode")
+
+
+def zorgkantoor_codes() -> dict[str, str]:
+    """The zorgkantoor codes an iWlz message may be addressed to (LDT_ZorgkantoorCode)."""
+    return code_list("LDT_ZorgkantoorCode")
+
+
+def mutatie_code_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} — {label}") for code, label in mutatie_codes().items()]

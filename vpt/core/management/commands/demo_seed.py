@@ -25,7 +25,7 @@ from vpt.tenancy.scope import tenant_scope
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - printed on purpose, demo only
 
-REGIONS = [("HGL", "Haaglanden"), ("ZHN", "Zuid-Holland Noord")]
+REGIONS = [("HGL", "Haaglanden", "5518"), ("ZHN", "Zuid-Holland Noord", "5517")]  # with their iWlz codes
 ZORGKANTOOR = ("zorgkantoor-holland", "Zorgkantoor Holland Midden (demo)")
 
 
@@ -90,7 +90,8 @@ class Command(BaseCommand):
         User = get_user_model()
 
         zk = Organization.objects.create(slug=ZORGKANTOOR[0], name=ZORGKANTOOR[1], kind=Organization.Kind.ZORGKANTOOR)
-        regions = {code: Region.objects.create(code=code, name=name, zorgkantoor=zk) for code, name in REGIONS}
+        regions = {code: Region.objects.create(code=code, name=name, zorgkantoor=zk, iwlz_code=iwlz)
+                   for code, name, iwlz in REGIONS}
 
         def make_user(username: str) -> object:
             first, last = fake.first_name(), fake.last_name()
