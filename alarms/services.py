@@ -24,7 +24,7 @@ from alarms.models import Alarm, AlarmCentre, AlarmEvent, AlarmPolicy, ChannelOu
 from clients.models import Client
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
-from vpt.tenancy.models import Membership, Organization, Team
+from vpt.tenancy.models import Membership, Organization
 from vpt.tenancy.roles import Perm, Role
 
 log = logging.getLogger(__name__)
@@ -341,11 +341,12 @@ def check_channels(organization_id: int, *, now: dt.datetime | None = None) -> i
     now = now or timezone.now()
     policy = policy_for(organization_id)
     opened = 0
+    open_now = ChannelOutage.objects.filter(organization_id=organization_id, ended_at__isnull=True)
+    quiet_centres = set(open_now.filter(centre__isnull=False).values_list("centre_id", flat=True))
+    quiet_devices = set(open_now.filter(device__isnull=False).values_list("device_id", flat=True))
     for centre in AlarmCentre.objects.filter(organization_id=organization_id, is_active=True):
         last = centre.last_heartbeat_at or centre.created_at
-        if now - last <= dt.timedelta(seconds=centre.heartbeat_seconds):
-            continue
-        if ChannelOutage.objects.filter(organization_id=organization_id, centre=centre, ended_at__isnull=True).exists():
+        if now - last <= dt.timedelta(seconds=centre.heartbeat_seconds) or centre.pk in quiet_centres:
             continue
         try:
             with transaction.atomic():
@@ -361,9 +362,7 @@ def check_channels(organization_id: int, *, now: dt.datetime | None = None) -> i
                                     check_in_minutes__isnull=False).select_related("client")
     for device in devices:
         last = device.last_check_in_at or device.created_at
-        if now - last <= dt.timedelta(minutes=device.check_in_minutes):
-            continue
-        if ChannelOutage.objects.filter(organization_id=organization_id, device=device, ended_at__isnull=True).exists():
+        if now - last <= dt.timedelta(minutes=device.check_in_minutes) or device.pk in quiet_devices:
             continue
         try:
             with transaction.atomic():
@@ -400,15 +399,3 @@ def sweep(organization_id: int, *, now: dt.datetime | None = None) -> dict[str, 
         "escalations": escalate_overdue(organization_id, now=now),
         "outages": check_channels(organization_id, now=now),
     }
-
-
-def open_outages(organization_id: int) -> list[ChannelOutage]:
-    return list(
-        ChannelOutage.objects.filter(organization_id=organization_id, ended_at__isnull=True)
-        .select_related("centre", "device__client")
-        .order_by("detected_at")
-    )
-
-
-def teams_of(membership: Membership) -> list[int]:
-    return list(Team.objects.filter(organization=membership.organization, members=membership).values_list("pk", flat=True))

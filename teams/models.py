@@ -189,10 +189,6 @@ class Visit(TenantModel):
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
-    @property
-    def hours(self) -> Decimal:
-        return (Decimal(self.duration_minutes) / 60).quantize(Decimal("0.01"))
-
 
 class VisitRevision(TenantModel):
     """One change of a visit: who, when, why (required after the visit's day), and the

@@ -183,9 +183,7 @@ def today_for(membership: Membership, day: dt.date | None = None) -> TodayView:
     mine = Q(client_coach=membership)
     if employee is not None:
         mine |= Q(fixed_faces__employee=employee)
-    my_clients = list(
-        clients.in_care_on(day).filter(mine).distinct().order_by("last_name", "first_name", "pk")
-    ) if membership else []
+    my_clients = list(clients.in_care_on(day).filter(mine).distinct().order_by("last_name", "first_name", "pk"))
     face_ids = set()
     if employee is not None:
         face_ids = set(
@@ -335,6 +333,20 @@ def _days_away(organization_id: int, first: dt.date, last: dt.date, **client_fil
     return away
 
 
+def _team_hour_lines(organization_id: int, first: dt.date, last: dt.date, **client_filter: object) -> QuerySet:
+    """The arrangement lines that ask hours of the own team in [first, last]: hours per week,
+    delivered by the team (not subcontractors, mantelzorg, private), of an active or ended
+    (not draft) version covering part of the period."""
+    return ArrangementLine.objects.filter(
+        organization_id=organization_id,
+        arrangement__status__in=(Arrangement.Status.ACTIVE, Arrangement.Status.ENDED),
+        arrangement__valid_from__lte=last,
+        menu_item__unit=MenuItem.Unit.HOURS_PER_WEEK,
+        delivered_by=ArrangementLine.DeliveredBy.TEAM,
+        **client_filter,
+    ).filter(Q(arrangement__valid_to__isnull=True) | Q(arrangement__valid_to__gte=first))
+
+
 def capacity_for(teams: list[Team], monday: dt.date) -> dict[int, Capacity]:
     """Capacity and realisation of each team in the week from `monday` (five queries for
     any number of teams, clients and visits).
@@ -359,15 +371,7 @@ def capacity_for(teams: list[Team], monday: dt.date) -> dict[int, Capacity]:
     agreed: dict[int, Decimal] = defaultdict(Decimal)  # client -> h
     client_team: dict[int, int] = {}
     lines = (
-        ArrangementLine.objects.filter(
-            organization_id=org_id,
-            arrangement__client__primary_team_id__in=team_ids,
-            arrangement__status__in=(Arrangement.Status.ACTIVE, Arrangement.Status.ENDED),
-            arrangement__valid_from__lte=sunday,
-            menu_item__unit=MenuItem.Unit.HOURS_PER_WEEK,
-            delivered_by=ArrangementLine.DeliveredBy.TEAM,
-        )
-        .filter(Q(arrangement__valid_to__isnull=True) | Q(arrangement__valid_to__gte=monday))
+        _team_hour_lines(org_id, monday, sunday, arrangement__client__primary_team_id__in=team_ids)
         .values_list(
             "arrangement__client_id", "arrangement__client__primary_team_id",
             "arrangement__valid_from", "arrangement__valid_to",
@@ -466,15 +470,7 @@ def capacity_trend(team: Team, mondays: list[dt.date]) -> list[WeekTotals]:
     seven = Decimal(7)
     agreed: dict[dt.date, dict[int, Decimal]] = {m: defaultdict(Decimal) for m in mondays}
     lines = (
-        ArrangementLine.objects.filter(
-            organization_id=team.organization_id,
-            arrangement__client__primary_team=team,
-            arrangement__status__in=(Arrangement.Status.ACTIVE, Arrangement.Status.ENDED),
-            arrangement__valid_from__lte=last,
-            menu_item__unit=MenuItem.Unit.HOURS_PER_WEEK,
-            delivered_by=ArrangementLine.DeliveredBy.TEAM,
-        )
-        .filter(Q(arrangement__valid_to__isnull=True) | Q(arrangement__valid_to__gte=first))
+        _team_hour_lines(team.organization_id, first, last, arrangement__client__primary_team=team)
         .values_list("arrangement__client_id", "arrangement__valid_from", "arrangement__valid_to",
                      "arrangement__client__care_start", "arrangement__client__care_end", "quantity")
     )
