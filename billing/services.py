@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from billing import iwlz
 from billing.models import CareNotification
+from billing.recompute import schedule_recompute
 from billing.selectors import nza_maximum
 from clients.models import Client
 from vpt.audit.models import AccessLog
@@ -71,6 +72,7 @@ def contract_save(
         contract.save()
         record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, obj=contract,
                       description=f"contract {zorgkantoor.name} {year}: {percentage} %")
+        _contract_changed(contract)
         return contract
 
     if contract.organization_id != organization.pk:
@@ -80,6 +82,7 @@ def contract_save(
     contract.save(update_fields=["percentage", "production_agreement", "note"])
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, obj=contract,
                   description=f"contract {contract.year}: {percentage} %, production {production_agreement}")
+    _contract_changed(contract)
     return contract
 
 
@@ -118,6 +121,7 @@ def contract_tariff_set(
         action = AccessLog.Action.UPDATE
     record_access(action=action, request=request, membership=acting, obj=item,
                   description=f"contract {contract.year} {prestatiecode}: € {amount}")
+    _contract_changed(contract)
     return item
 
 
@@ -135,6 +139,13 @@ def contract_tariff_remove(
     record_access(action=AccessLog.Action.DELETE, request=request, membership=acting, obj=item,
                   description=f"contract {contract.year} {prestatiecode}: agreed amount removed")
     item.delete()
+    _contract_changed(contract)
+
+
+def _contract_changed(contract: Contract) -> None:
+    """The contracted tariff of every day of the contract year may have changed."""
+    schedule_recompute(contract.organization_id, first=datetime.date(contract.year, 1, 1),
+                       last=datetime.date(contract.year, 12, 31), reason=f"contract {contract.year} changed")
 
 
 # --- iWlz start/end-of-care notifications (AW35/AW39) ----------------------------------
@@ -215,3 +226,33 @@ def care_notification_mark_sent(
                   client_id=notification.client_id, obj=notification,
                   description=f"{notification.message_code} {notification.reference} marked as sent")
     return notification
+
+
+# --------------------------------------------------------------------------- the daily run
+
+
+def request_rerun(organization: Organization, first: datetime.date, last: datetime.date, *, user) -> "DailyRun":  # noqa: ANN001
+    """Finance asks to compute a period again (e.g. after importing the official NZa table).
+    Recorded at once, executed by the worker; days in submitted declarations are corrected,
+    not edited."""
+    from billing.models import DailyRun
+    from billing.recompute import enqueue_run
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    errors = {}
+    if first is None or last is None:
+        raise ValidationError(_("Give the first and the last day."))
+    if last < first:
+        errors["last"] = _("The last day lies before the first day.")
+    elif last > yesterday:
+        errors["last"] = _("The run computes days up to yesterday; choose %(day)s or earlier.") % {
+            "day": yesterday.strftime("%d-%m-%Y")}
+    elif (last - first).days >= 366:
+        errors["first"] = _("Re-run at most 366 days at a time.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        run = DailyRun.objects.create(organization=organization, kind=DailyRun.Kind.RERUN, first_day=first,
+                                      last_day=last, requested_by=user, reason=_("Requested by finance"))
+        enqueue_run(run)
+    return run

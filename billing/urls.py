@@ -1,6 +1,8 @@
 # Finance: tariff tables, contracts and iWlz notifications, mounted at /financien/ (namespace "billing").
 from django.urls import path
 
+from billing import urls_declarations, urls_exports, urls_runs
+
 from billing.views import (
     contract_create,
     contract_detail,
@@ -21,3 +23,4 @@ urlpatterns = [
     path("iwlz/<int:carenotification_id>/xml/", notification_xml, name="iwlz_xml"),
     path("iwlz/<int:carenotification_id>/verzonden/", notification_mark_sent, name="iwlz_mark_sent"),
 ]
+urlpatterns += urls_runs.urlpatterns + urls_declarations.urlpatterns + urls_exports.urlpatterns

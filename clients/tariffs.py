@@ -31,6 +31,18 @@ from vpt.wlz.tariffs import (
 )
 
 
+class NotBillable:
+    """Why a day may not be declared, as stored on the daily run's day lines (billing)."""
+
+    OUTSIDE_CARE = "outside_care"
+    NO_TARIFF = "no_tariff"
+    NO_CONTRACT = "no_contract"
+    ABSENCE_FIRST_DAYS = "absence_first_days"
+    HOLIDAY_NO_CONSENT = "holiday_no_consent"
+    HOLIDAY_YEAR_LIMIT = "holiday_year_limit"
+    ADMISSION_LIMIT = "admission_limit"
+
+
 @dataclass(frozen=True)
 class DayTariff:
     day: date
@@ -43,6 +55,7 @@ class DayTariff:
     is_illustrative: bool  # the NZa amount comes from the illustrative demo table
     billable: bool  # this day may be declared
     reason: str  # why not billable; empty when billable
+    reason_code: str = ""  # the same as a code of NotBillable (stored by the daily run); "" when billable
 
     @property
     def zorgprofiel_short(self) -> str:
@@ -154,12 +167,13 @@ def _day_tariff(
 
     reasons = [
         _care_period_reason(client, day),
-        _("no NZa tariff for %(profile)s on %(day)s") % {
-            "profile": codes.zorgprofiel_short(indication.zorgprofiel), "day": _fmt(day)} if tariff is None else "",
-        _("no contract with the zorgkantoor for %(year)s") % {"year": day.year} if contract is None else "",
+        (NotBillable.NO_TARIFF, _("no NZa tariff for %(profile)s on %(day)s") % {
+            "profile": codes.zorgprofiel_short(indication.zorgprofiel), "day": _fmt(day)}) if tariff is None else None,
+        (NotBillable.NO_CONTRACT, _("no contract with the zorgkantoor for %(year)s") % {"year": day.year})
+        if contract is None else None,
         _absence_reason(client, day, absences),
     ]
-    reason = next((r for r in reasons if r), "")
+    reason_code, reason = next((r for r in reasons if r), ("", ""))
     return DayTariff(
         day=day,
         prestatiecode=tariff.prestatiecode if tariff else "",
@@ -171,21 +185,23 @@ def _day_tariff(
         is_illustrative=tariff.is_illustrative if tariff else False,
         billable=not reason,
         reason=reason,
+        reason_code=reason_code,
     )
 
 
-def _care_period_reason(client: Client, day: date) -> str:
+def _care_period_reason(client: Client, day: date) -> tuple[str, str] | None:
     if client.care_start is None:
-        return _("care has not started")
+        return NotBillable.OUTSIDE_CARE, _("care has not started")
     if day < client.care_start:
-        return _("before the start of care on %(day)s") % {"day": _fmt(client.care_start)}
+        return NotBillable.OUTSIDE_CARE, _("before the start of care on %(day)s") % {"day": _fmt(client.care_start)}
     if client.care_end is not None and day > client.care_end:
-        return _("after the end of care on %(day)s") % {"day": _fmt(client.care_end)}
-    return ""
+        return NotBillable.OUTSIDE_CARE, _("after the end of care on %(day)s") % {"day": _fmt(client.care_end)}
+    return None
 
 
-def _absence_reason(client: Client, day: date, absences: list[Absence]) -> str:
-    """Why an absence day is not billable, or "" (also when `day` is no absence day).
+def _absence_reason(client: Client, day: date, absences: list[Absence]) -> tuple[str, str] | None:
+    """Why an absence day is not billable as (NotBillable code, text), or None (also when
+    `day` is no absence day).
     `absences`: the client's absences from `_absences` (ordered by leaving date)."""
     year_start = date(day.year, 1, 1)
     # An absence day runs from the day after leaving to the day before returning (NZa).
@@ -193,17 +209,19 @@ def _absence_reason(client: Client, day: date, absences: list[Absence]) -> str:
         (a for a in absences if a.left_on < day and (a.returned_on is None or day < a.returned_on)), None
     )
     if current is None or current.kind == Absence.Kind.RESPITE:
-        return ""  # at home, or a respite stay: part of VPT
+        return None  # at home, or a respite stay: part of VPT
 
     rules = absence_rules(current.left_on)
     if client.care_start is not None and (current.left_on - client.care_start).days + 1 < rules.min_vpt_days_before_absence:
-        return _("absence within the first %(days)s days of VPT") % {"days": rules.min_vpt_days_before_absence}
+        return NotBillable.ABSENCE_FIRST_DAYS, _("absence within the first %(days)s days of VPT") % {
+            "days": rules.min_vpt_days_before_absence}
 
     if current.kind == Absence.Kind.HOLIDAY:
         in_a_row = (day - current.left_on).days
         limit_in_a_row = rules.holiday_max_consecutive_days_without_consent
         if in_a_row > limit_in_a_row and not current.zorgkantoor_consent.strip():
-            return _("holiday beyond %(days)s days in a row without the zorgkantoor's consent") % {"days": limit_in_a_row}
+            return NotBillable.HOLIDAY_NO_CONSENT, _(
+                "holiday beyond %(days)s days in a row without the zorgkantoor's consent") % {"days": limit_in_a_row}
         year_limit = absence_rules(year_start).holiday_max_days_per_year
         used = sum(
             1
@@ -213,7 +231,7 @@ def _absence_reason(client: Client, day: date, absences: list[Absence]) -> str:
             if year_start <= d <= day
         )
         if used > year_limit:
-            return _("absence beyond the %(days)s holiday days") % {"days": year_limit}
+            return NotBillable.HOLIDAY_YEAR_LIMIT, _("absence beyond the %(days)s holiday days") % {"days": year_limit}
 
     elif current.kind == Absence.Kind.ADMISSION:
         consecutive = (day - current.left_on).days
@@ -221,5 +239,5 @@ def _absence_reason(client: Client, day: date, absences: list[Absence]) -> str:
         granted = current.extension_granted_on
         extended = granted is not None and current.left_on < granted <= current.left_on + timedelta(days=limit)
         if consecutive > limit and not extended:
-            return _("admission beyond %(days)s days without extension") % {"days": limit}
-    return ""
+            return NotBillable.ADMISSION_LIMIT, _("admission beyond %(days)s days without extension") % {"days": limit}
+    return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrangements.models import Arrangement, ArrangementLine
+from billing.recompute import schedule_recompute
 from clients.models import Client
 from teams.models import MAX_VISIT_MINUTES, Employee, FixedFace, LevelRate, Visit, VisitRevision
 from vpt.audit.models import AccessLog
@@ -326,6 +327,7 @@ def visit_create(
                                  action="created", changes=_diff({}, _snapshot(visit)))
     record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, client_id=client.pk, obj=visit,
                   description=f"visit {visit.status} {visit.date:%Y-%m-%d} {visit.start:%H:%M} {duration_minutes} min")
+    _recompute_costs(visit, visit.date)
     return visit
 
 
@@ -393,6 +395,7 @@ def visit_update(
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, client_id=visit.client_id,
                   obj=visit, description=("visit confirmed" if confirm else "visit changed")
                   + f" ({', '.join(sorted(diff))})" + (" late, with reason" if is_late else ""))
+    _recompute_costs(visit, dt.date.fromisoformat(before["date"]), visit.date)
     return visit
 
 
@@ -416,4 +419,13 @@ def visit_cancel(*, acting: Membership, visit: Visit, reason: str = "", request:
                                  changes=_diff(before, _snapshot(visit)))
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, client_id=visit.client_id,
                   obj=visit, description="visit cancelled")
+    _recompute_costs(visit, visit.date)
     return visit
+
+
+def _recompute_costs(visit: Visit, *days: dt.date) -> None:
+    """A delivered visit is realised cost on its day's budget: a change to a day the daily
+    run already computed is recomputed (billing.recompute ignores days not yet computed)."""
+    if min(days) < timezone.localdate():
+        schedule_recompute(visit.organization_id, first=min(days), last=max(days), client_ids=[visit.client_id],
+                           reason=f"visit {visit.date:%Y-%m-%d} changed")

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from alarms.models import (
@@ -31,7 +32,7 @@ from arrangements.models import (
     MenuItem,
     TaskAgreement,
 )
-from billing.models import CareNotification
+from billing.models import BudgetDay, CareNotification, DailyRun, DayLine, Declaration, DeclarationLine, ExportJob
 from clients.models import (
     Absence,
     Client,
@@ -263,6 +264,82 @@ class CareNotificationFactory(ClientChildFactory):
     kind = CareNotification.Kind.START
     date = datetime.date(2025, 3, 1)
     reason = ""
+
+
+class DailyRunFactory(TenantFactory):
+    class Meta:
+        model = DailyRun
+
+    kind = DailyRun.Kind.NIGHTLY
+    status = DailyRun.Status.DONE
+    first_day = datetime.date(2026, 3, 1)
+    last_day = datetime.date(2026, 3, 31)
+
+
+class DayLineFactory(ClientChildFactory):
+    class Meta:
+        model = DayLine
+
+    day = factory.Sequence(lambda n: datetime.date(2026, 3, 1) + datetime.timedelta(days=n % 28))
+    zorgprofiel = "754"
+    prestatiecode = "Z754"
+    max_amount = Decimal("250.00")
+    amount = Decimal("241.25")
+    billable = True
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class BudgetDayFactory(ClientChildFactory):
+    class Meta:
+        model = BudgetDay
+
+    team = factory.LazyAttribute(lambda o: o.client.primary_team)
+    day = factory.Sequence(lambda n: datetime.date(2026, 3, 1) + datetime.timedelta(days=n % 28))
+    tariff = Decimal("241.25")
+    planned_cost = Decimal("200.00")
+    realised_cost = Decimal("190.00")
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class DeclarationFactory(TenantFactory):
+    class Meta:
+        model = Declaration
+
+    contract = factory.LazyAttribute(lambda o: ContractFactory(organization=o.organization))
+    zorgkantoor = factory.LazyAttribute(lambda o: o.contract.zorgkantoor)
+    year = 2026
+    month = 3
+    reference = factory.Sequence(lambda n: f"D2026-03-{n:03d}")
+
+
+class DeclarationLineFactory(TenantFactory):
+    class Meta:
+        model = DeclarationLine
+
+    declaration = factory.LazyAttribute(lambda o: DeclarationFactory(organization=o.organization))
+    number = factory.Sequence(lambda n: n + 1)
+    reference = factory.LazyAttribute(lambda o: f"{o.declaration.reference}-{o.number:05d}")
+    client = factory.LazyAttribute(lambda o: ClientFactory(organization=o.organization))
+    zorgprofiel = "754"
+    prestatiecode = "Z754"
+    begin = datetime.date(2026, 3, 1)
+    end = datetime.date(2026, 3, 31)
+    days = 31
+    tariff = Decimal("241.25")
+    amount = Decimal("7478.75")
+
+
+class ExportJobFactory(TenantFactory):
+    class Meta:
+        model = ExportJob
+
+    kind = ExportJob.Kind.TEAM_BUDGET
+    format = ExportJob.Format.CSV
+    title = "Teambudget maart 2026"
+    status = ExportJob.Status.DONE
+    progress = 100
+    filename = "teambudget.csv"
+    content = b"team;tariff\n"
 
 
 class MenuItemFactory(TenantFactory):
@@ -498,4 +575,10 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     ChannelOutage: ChannelOutageFactory,
     Notification: NotificationFactory,
     CareNotification: CareNotificationFactory,
+    DailyRun: DailyRunFactory,
+    DayLine: DayLineFactory,
+    BudgetDay: BudgetDayFactory,
+    Declaration: DeclarationFactory,
+    DeclarationLine: DeclarationLineFactory,
+    ExportJob: ExportJobFactory,
 }

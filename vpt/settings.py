@@ -296,11 +296,21 @@ CELERY_BEAT_SCHEDULE = {
     # The alarm sweeper: notify, escalate overdue alarms, detect silent channels.
     "alarm-sweep": {"task": "alarms.tasks.sweep", "schedule": env.float("VPT_ALARM_SWEEP_SECONDS", default=30.0)},
     "purge-intake-records": {"task": "alarms.tasks.purge_intake_records", "schedule": crontab(hour=4, minute=30)},
+    # The daily run (billing): every organisation's day tariff lines and budget days up to yesterday.
+    "daily-run": {"task": "billing.tasks.nightly", "schedule": crontab(hour=2, minute=30)},
+    # Runs that were recorded but whose task never reached a worker (broker down) are re-sent.
+    "daily-run-sweep": {"task": "billing.tasks.sweep_queued_runs", "schedule": 10 * 60.0},
     "clear-expired-sessions": {
         "task": "vpt.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=15),
     },
 }
+
+# --- Billing ---------------------------------------------------------------------------------
+# The first nightly run of an organisation goes back to its earliest start of care, at most this far.
+VPT_DAILY_RUN_BACKFILL_DAYS = env.int("VPT_DAILY_RUN_BACKFILL_DAYS", default=400)
+# A run works in chunks of this many days, each its own transaction (progress, restartability).
+VPT_DAILY_RUN_CHUNK_DAYS = env.int("VPT_DAILY_RUN_CHUNK_DAYS", default=31)
 
 # --- Alarms ----------------------------------------------------------------------------------
 # Notification backends besides the in-app one (alarms/notify.py): dotted class paths.

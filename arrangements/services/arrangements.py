@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from arrangements import selectors
 from arrangements.costs import CENT, line_cost_per_day, summarise
 from arrangements.models import Arrangement, ArrangementLine, MenuItem, TaskAgreement
+from billing.recompute import schedule_recompute
 from clients.models import Client
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
@@ -328,6 +329,8 @@ def arrangement_activate(
                   description=f"arrangement v{arrangement.version} activated from {arrangement.valid_from.isoformat()}, "
                               f"cost/day {summary.cost_per_day}, margin/day {margin}"
                               + (" (over budget, justified)" if summary.over_budget else ""))
+    schedule_recompute(client.organization_id, first=arrangement.valid_from, client_ids=[client.pk],
+                       reason=f"arrangement v{arrangement.version} from {arrangement.valid_from.isoformat()}")
     return arrangement
 
 

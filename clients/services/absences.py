@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from billing.recompute import schedule_recompute
 from clients import absence_rules
 from clients.models import Absence, Client
 from vpt.audit.models import AccessLog
@@ -46,6 +48,7 @@ def absence_save(
     others = list(others_qs)
 
     creating = absence is None
+    before = None if creating else _affected_days(absence)
     absence = absence or Absence(organization=client.organization, client=client)
     for field in FIELDS:
         if field in data:
@@ -74,6 +77,7 @@ def absence_save(
         absence.save(update_fields=list(FIELDS))
     record_access(action=AccessLog.Action.CREATE if creating else AccessLog.Action.UPDATE, request=request,
                   membership=acting, client_id=client.pk, obj=absence, description=_describe(absence))
+    _recompute(absence, before, _affected_days(absence))
     return absence, warnings
 
 
@@ -82,4 +86,24 @@ def absence_delete(*, acting: Membership, absence: Absence, request: HttpRequest
     """Remove a wrongly recorded absence. The access log keeps what was removed."""
     record_access(action=AccessLog.Action.DELETE, request=request, membership=acting, client_id=absence.client_id,
                   obj=absence, description=f"{_describe(absence)} removed")
+    _recompute(absence, _affected_days(absence), None)
     absence.delete()
+
+
+def _affected_days(absence: Absence) -> tuple[date, date | None]:
+    """The days whose tariff an absence can change: its absence days, and for a holiday the
+    rest of the calendar year (the yearly count). None as the end: up to today."""
+    first = absence.left_on + timedelta(days=1)
+    if absence.returned_on is None:
+        return first, None
+    last = absence.returned_on - timedelta(days=1)
+    if absence.kind == Absence.Kind.HOLIDAY:
+        last = date(last.year, 12, 31)
+    return first, last
+
+
+def _recompute(absence: Absence, before: tuple[date, date | None] | None, after: tuple[date, date | None] | None) -> None:
+    ranges = [r for r in (before, after) if r is not None]
+    last = None if any(r[1] is None for r in ranges) else max(r[1] for r in ranges)
+    schedule_recompute(absence.organization_id, first=min(r[0] for r in ranges), last=last,
+                       client_ids=[absence.client_id], reason=_describe(absence))

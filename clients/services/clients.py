@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing import services as billing_services
 from billing.models import CareNotification
+from billing.recompute import schedule_recompute
 from clients.models import Client, bsn_lookup_hash
 from clients.selectors import current_indication, latest_assessment, visible_teams
 from clients.validation import clean_bsn, clean_postcode
@@ -129,6 +130,7 @@ def client_start_care(*, acting: Membership, client: Client, start: date, reques
                   description=f"care started {start.isoformat()}")
     billing_services.care_notification_record(acting=acting, client=client, kind=CareNotification.Kind.START,
                                               date=start, request=request)
+    schedule_recompute(client.organization_id, first=start, client_ids=[client.pk], reason=f"care started {start.isoformat()}")
     return client
 
 
@@ -153,4 +155,6 @@ def client_end_care(*, acting: Membership, client: Client, end: date, reason: st
                   description=f"care ended {end.isoformat()} ({reason})")
     billing_services.care_notification_record(acting=acting, client=client, kind=CareNotification.Kind.END,
                                               date=end, end_reason=reason, request=request)
+    schedule_recompute(client.organization_id, first=end + timedelta(days=1), client_ids=[client.pk],
+                       reason=f"care ended {end.isoformat()}")
     return client

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from billing.recompute import schedule_recompute
 from clients.models import Client, WlzIndication
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
@@ -84,6 +85,9 @@ def indication_create(
                   obj=indication, description=f"indication {indication.zorgprofiel_short}"
                                                              + (" with behandeling" if indication.with_behandeling else "")
                                                              + f" from {valid_from.isoformat()}")
+    if indication.is_vpt:  # an earlier indication ended by this one changes from valid_from too
+        schedule_recompute(client.organization_id, first=valid_from, client_ids=[client.pk],
+                           reason=f"indication {indication.zorgprofiel_short} from {valid_from.isoformat()}")
     return indication
 
 
@@ -103,6 +107,7 @@ def indication_update(
                 _("This indication would overlap the VPT indication %(profile)s from %(start)s to %(end)s.")
                 % {"profile": clash.zorgprofiel_short, "start": _fmt(clash.valid_from), "end": _fmt(clash.valid_to)}
             )
+    old_valid_to = indication.valid_to
     indication.valid_to = valid_to
     indication.ciz_reference = ciz_reference
     indication.note = note
@@ -110,4 +115,11 @@ def indication_update(
     _save(indication, update_fields=["valid_to", "ciz_reference", "note"])
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, client_id=indication.client_id,
                   obj=indication, description=f"indication valid to {_fmt(valid_to)}")
+    if indication.is_vpt and old_valid_to != valid_to:
+        # The days between the old and the new end changed (None: open-ended).
+        ends = [d for d in (old_valid_to, valid_to) if d is not None]
+        first = min(ends) + timedelta(days=1) if ends else indication.valid_from
+        schedule_recompute(indication.organization_id, first=first, client_ids=[indication.client_id],
+                           last=None if None in (old_valid_to, valid_to) else max(ends),
+                           reason=f"indication {indication.zorgprofiel_short} end changed")
     return indication

@@ -1,0 +1,2 @@
+# Finance: declarations pages, included by billing/urls.py (namespace "billing").
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+# Finance: exports pages, included by billing/urls.py (namespace "billing").
+urlpatterns: list = []
