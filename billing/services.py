@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import iwlz
-from billing.models import CareNotification
+from billing.models import CareNotification, DailyRun
 from billing.recompute import schedule_recompute
 from billing.selectors import nza_maximum
 from clients.models import Client
@@ -231,11 +231,10 @@ def care_notification_mark_sent(
 # --------------------------------------------------------------------------- the daily run
 
 
-def request_rerun(organization: Organization, first: datetime.date, last: datetime.date, *, user) -> "DailyRun":  # noqa: ANN001
+def request_rerun(organization: Organization, first: datetime.date, last: datetime.date, *, user) -> DailyRun:  # noqa: ANN001
     """Finance asks to compute a period again (e.g. after importing the official NZa table).
     Recorded at once, executed by the worker; days in submitted declarations are corrected,
     not edited."""
-    from billing.models import DailyRun
     from billing.recompute import enqueue_run
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)

@@ -22,12 +22,18 @@ log = logging.getLogger(__name__)
 RETRY_BUSY_SECONDS = 30
 
 
-@shared_task
-def nightly() -> int:
+def _same_queue(task) -> dict:  # noqa: ANN001
+    """Fan-out tasks go to the queue their parent came from (a dedicated queue in tests)."""
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
+@shared_task(bind=True)
+def nightly(self) -> int:  # noqa: ANN001
     """Beat, early morning: one task per provider (a slow or failing one holds up no other)."""
     ids = list(Organization.objects.filter(kind=Organization.Kind.PROVIDER, is_active=True).values_list("pk", flat=True))
     for org_id in ids:
-        run_organization.delay(org_id)
+        run_organization.apply_async((org_id,), **_same_queue(self))
     return len(ids)
 
 
@@ -76,4 +82,3 @@ def sweep_queued_runs() -> int:
     return sent
 
 
-from billing.export_tasks import make_export  # noqa: E402,F401

@@ -2,7 +2,6 @@
 from django.urls import path
 
 from billing import urls_declarations, urls_exports, urls_runs
-
 from billing.views import (
     contract_create,
     contract_detail,

@@ -26,6 +26,7 @@ from tests.factories import (
 
 D = datetime.date
 FIRST, LAST = D(2025, 11, 1), D(2026, 4, 30)
+SINCE_2025 = D(2025, 1, 1)
 
 
 def build_scenarios(org, zorgkantoor) -> dict[str, Client]:  # noqa: ANN001
@@ -46,7 +47,7 @@ def build_scenarios(org, zorgkantoor) -> dict[str, Client]:  # noqa: ANN001
     alarm = MenuItemFactory(organization=org, unit=MenuItem.Unit.PER_MONTH, function_level=None,
                             cost_price=Decimal("30.00"))
 
-    def client(name: str, *, start: datetime.date = D(2025, 1, 1), end: datetime.date | None = None,
+    def client(name: str, *, start: datetime.date = SINCE_2025, end: datetime.date | None = None,
                profile: str = "754", behandeling: bool = False) -> Client:
         c = ClientFactory(organization=org, last_name=name, primary_team=team, status=Client.Status.IN_CARE,
                           care_start=start, care_end=end)
@@ -54,7 +55,7 @@ def build_scenarios(org, zorgkantoor) -> dict[str, Client]:  # noqa: ANN001
                              valid_from=min(start, D(2025, 1, 1)))
         return c
 
-    def arrangement(c: Client, *, version: int = 1, valid_from: datetime.date = D(2025, 1, 1),
+    def arrangement(c: Client, *, version: int = 1, valid_from: datetime.date = SINCE_2025,
                     valid_to: datetime.date | None = None, dagbesteding: bool = True, hours: str = "10",
                     status: str = Arrangement.Status.ACTIVE) -> Arrangement:
         a = ArrangementFactory(organization=org, client=c, version=version, valid_from=valid_from, valid_to=valid_to,
