@@ -50,6 +50,7 @@ from billing.models import BudgetDay, DailyRun, DayLine
 from clients.models import Absence, Client
 from clients.tariffs import NotBillable, day_tariffs
 from teams.models import LevelRate, Visit
+from vpt.tenancy.context import current_organization_id
 from vpt.tenancy.models import Organization
 from vpt.tenancy.scope import tenant_scope
 from vpt.wlz import codes
@@ -118,10 +119,16 @@ class Outcome:
 def computed_through(organization: Organization | int) -> date | None:
     """The last day covered by the organisation's completed nightly runs."""
     org_id = getattr(organization, "pk", organization)
-    with tenant_scope(org_id):
+
+    def last_day() -> date | None:
         return DailyRun.objects.filter(
             organization_id=org_id, kind=DailyRun.Kind.NIGHTLY, status=DailyRun.Status.DONE
         ).aggregate(last=Max("last_day"))["last"]
+
+    if current_organization_id() == org_id:  # already inside its scope (a page, a service)
+        return last_day()
+    with tenant_scope(org_id):
+        return last_day()
 
 
 def nightly_range(organization: Organization, *, today: date | None = None) -> tuple[date, date] | None:

@@ -82,3 +82,4 @@ def sweep_queued_runs() -> int:
     return sent
 
 
+from billing.export_tasks import make_export  # noqa: E402,F401

@@ -32,7 +32,15 @@ from arrangements.models import (
     MenuItem,
     TaskAgreement,
 )
-from billing.models import BudgetDay, CareNotification, DailyRun, DayLine, Declaration, DeclarationLine, ExportJob
+from billing.models import (
+    BudgetDay,
+    CareNotification,
+    DailyRun,
+    DayLine,
+    Declaration,
+    DeclarationLine,
+    ExportJob,
+)
 from clients.models import (
     Absence,
     Client,

@@ -300,6 +300,9 @@ CELERY_BEAT_SCHEDULE = {
     "daily-run": {"task": "billing.tasks.nightly", "schedule": crontab(hour=2, minute=30)},
     # Runs that were recorded but whose task never reached a worker (broker down) are re-sent.
     "daily-run-sweep": {"task": "billing.tasks.sweep_queued_runs", "schedule": 10 * 60.0},
+    # Background exports: re-send jobs lost with the broker, fail jobs whose worker died, purge old files.
+    "export-sweep": {"task": "billing.export_tasks.sweep_exports", "schedule": 5 * 60.0},
+    "export-purge": {"task": "billing.export_tasks.purge_exports", "schedule": crontab(hour=4, minute=45)},
     "clear-expired-sessions": {
         "task": "vpt.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=15),

@@ -38,7 +38,7 @@ def setup_client() -> tuple[Client, MenuItem]:
     card, and a 5VV client in care of Team Centrum, whose manager logs in."""
     year = timezone.localdate().year
     Tariff.objects.create(
-        prestatiecode="VPT-754-ZD", description="VPT 5VV zonder behandeling, met dagbesteding",
+        prestatiecode="V754B", description="VPT 5VV zonder behandeling, met dagbesteding",
         component=Tariff.Component.BASE, zorgprofiel="754", with_behandeling=False, with_dagbesteding=True,
         amount=Decimal("224.80"), valid_from=datetime.date(year, 1, 1), valid_to=datetime.date(year, 12, 31),
         source="test", is_illustrative=True,

@@ -33,7 +33,7 @@ def build_scenarios(org, zorgkantoor) -> dict[str, Client]:  # noqa: ANN001
     """Contracts for 2025 (97 %) and 2026 (96.5 % with one agreed amount), and one client per rule."""
     ContractFactory(organization=org, zorgkantoor=zorgkantoor, year=2025, percentage=Decimal("97.00"))
     c2026 = ContractFactory(organization=org, zorgkantoor=zorgkantoor, year=2026, percentage=Decimal("96.50"))
-    ContractTariffFactory(organization=org, contract=c2026, prestatiecode="VPT-755-BZ", amount=Decimal("240.00"))
+    ContractTariffFactory(organization=org, contract=c2026, prestatiecode="V755C", amount=Decimal("240.00"))
     team = TeamFactory(organization=org, name="Noord")
     LevelRateFactory(organization=org, function_level=2, cost_per_hour=Decimal("48.00"))
     LevelRateFactory(organization=org, function_level=3, cost_per_hour=Decimal("55.00"))

@@ -65,10 +65,10 @@ def test_march_2026_by_hand(regional, scenarios):  # noqa: ANN001
 
     # Indication change on 15-03: 5VV without behandeling (no dagbesteding per arrangement v2)
     # at 96.5 % of 189.57 = 182.93505 -> 182.94 for 14 days; then 6VV with behandeling
-    # (VPT-755-BZ) at the agreed amount of 240.00 for 17 days.
+    # (V755C) at the agreed amount of 240.00 for 17 days.
     c = scenarios["reindicated"]
-    assert march(regional, c, prestatiecode="VPT-754-ZZ") == {"days": 14, "amount": Decimal("2561.16")}
-    assert march(regional, c, prestatiecode="VPT-755-BZ") == {"days": 17, "amount": Decimal("4080.00")}
+    assert march(regional, c, prestatiecode="V754A") == {"days": 14, "amount": Decimal("2561.16")}
+    assert march(regional, c, prestatiecode="V755C") == {"days": 17, "amount": Decimal("4080.00")}
 
     # Admission from 01-12-2025 (absence days from 02-12): day 91 is 02-03-2026; from 03-03
     # not billable without an extension. 4VV with dagbesteding: 96.5 % of 189.25 = 182.63.
@@ -215,7 +215,7 @@ def test_declared_days_are_superseded_not_edited(regional, scenarios):  # noqa: 
     daily.run_days(regional, *MARCH, kind=DailyRun.Kind.NIGHTLY)
     c = scenarios["respite"]
     with tenant_scope(regional):
-        declared = DeclarationLineFactory(organization=regional, client=c, prestatiecode="VPT-754-ZD",
+        declared = DeclarationLineFactory(organization=regional, client=c, prestatiecode="V754B",
                                           tariff=Decimal("216.93"), days=31, amount=Decimal("6724.83"))
         DayLine.objects.filter(client=c, day__range=MARCH).update(declared_line=declared)
         originals = {line.pk: (line.day, line.amount, line.billable) for line in DayLine.objects.filter(client=c)}

@@ -103,5 +103,5 @@ def test_budget_day_costs(regional, scenarios):  # noqa: ANN001
     assert days[FIRST.replace(year=2026, month=3, day=2)].realised_cost == (fixed + Decimal("66.50")).quantize(Decimal("0.01"))
     # 04-03-2026: the only visit was cancelled.
     assert days[FIRST.replace(year=2026, month=3, day=4)].realised_cost == fixed.quantize(Decimal("0.01"))
-    # The 2026 contract: 96.5 % of VPT-754-ZD 2026.
+    # The 2026 contract: 96.5 % of V754B 2026.
     assert days[FIRST.replace(year=2026, month=3, day=4)].tariff > 0

@@ -78,7 +78,7 @@ def test_changed_amount_is_updated(db, tmp_path):  # noqa: ANN001
     lines = [line.replace(";215.00;", ";216.00;") for line in lines]
     result = import_tariffs(write(tmp_path, *lines))
     assert (result.created, result.updated, result.unchanged) == (0, 1, ROWS_PER_FILE - 1)
-    assert Tariff.objects.get(prestatiecode="VPT-754-ZD", valid_from__year=2025).amount == Decimal("216.00")
+    assert Tariff.objects.get(prestatiecode="V754B", valid_from__year=2025).amount == Decimal("216.00")
 
 
 def test_bad_row_is_refused_with_its_line_number_and_nothing_is_written(db, tmp_path):  # noqa: ANN001
@@ -116,7 +116,7 @@ def test_one_bad_row_keeps_the_good_updates_out(db, tmp_path):  # noqa: ANN001
     with pytest.raises(TariffImportError) as caught:
         import_tariffs(write(tmp_path, *lines))
     assert caught.value.errors == [f"line {len(lines)}: with_behandeling: required for a base prestatie (true or false)"]
-    assert Tariff.objects.get(prestatiecode="VPT-754-ZD", valid_from__year=2025).amount == Decimal("215.00")
+    assert Tariff.objects.get(prestatiecode="V754B", valid_from__year=2025).amount == Decimal("215.00")
 
 
 def test_overlapping_variant_is_refused(db, tmp_path):  # noqa: ANN001

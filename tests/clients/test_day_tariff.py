@@ -72,15 +72,15 @@ def away(org, client, kind, left: date, returned: date | None, **extra) -> Absen
 # --- NZa maximum per profile and variant -------------------------------------------------
 
 @pytest.mark.parametrize("profile,short,with_dagbesteding,with_behandeling,code,maximum", [
-    ("753", "4VV", True, False, "VPT-753-ZD", "181.00"),
-    ("754", "5VV", True, False, "VPT-754-ZD", "215.00"),
-    ("755", "6VV", True, False, "VPT-755-ZD", "244.70"),
-    ("826", "4LG", True, False, "VPT-826-ZD", "191.70"),
-    ("828", "5LG", True, False, "VPT-828-ZD", "224.40"),
-    ("830", "6LG", True, False, "VPT-830-ZD", "254.10"),
-    ("754", "5VV", False, False, "VPT-754-ZZ", "181.30"),
-    ("754", "5VV", True, True, "VPT-754-BD", "244.40"),
-    ("830", "6LG", False, True, "VPT-830-BZ", "249.50"),
+    ("753", "4VV", True, False, "V753B", "181.00"),
+    ("754", "5VV", True, False, "V754B", "215.00"),
+    ("755", "6VV", True, False, "V755B", "244.70"),
+    ("826", "4LG", True, False, "V826B", "191.70"),
+    ("828", "5LG", True, False, "V828B", "224.40"),
+    ("830", "6LG", True, False, "V830B", "254.10"),
+    ("754", "5VV", False, False, "V754A", "181.30"),
+    ("754", "5VV", True, True, "V754D", "244.40"),
+    ("830", "6LG", False, True, "V830C", "249.50"),
 ])
 def test_each_profile_and_variant(org, contracts, profile, short, with_dagbesteding, with_behandeling, code, maximum):  # noqa: ANN001
     client = in_care(org, profile, with_behandeling=with_behandeling)
@@ -105,8 +105,8 @@ def test_indication_change_mid_year(org, contracts):  # noqa: ANN001
     client = in_care(org, "754", valid_to=date(2025, 6, 30))
     WlzIndicationFactory(organization=org, client=client, zorgprofiel="755", valid_from=date(2025, 7, 1))
     before, after = lookup(client, date(2025, 6, 30)), lookup(client, date(2025, 7, 1))
-    assert (before.zorgprofiel, before.prestatiecode, before.max_amount) == ("754", "VPT-754-ZD", Decimal("215.00"))
-    assert (after.zorgprofiel, after.prestatiecode, after.max_amount) == ("755", "VPT-755-ZD", Decimal("244.70"))
+    assert (before.zorgprofiel, before.prestatiecode, before.max_amount) == ("754", "V754B", Decimal("215.00"))
+    assert (after.zorgprofiel, after.prestatiecode, after.max_amount) == ("755", "V755B", Decimal("244.70"))
 
 
 def test_contract_percentage_is_applied_half_up(org, contracts):  # noqa: ANN001
@@ -117,7 +117,7 @@ def test_contract_percentage_is_applied_half_up(org, contracts):  # noqa: ANN001
 
 
 def test_per_prestatie_amount_overrides_the_percentage(org, contracts):  # noqa: ANN001
-    ContractTariffFactory(organization=org, contract=contracts[2025], prestatiecode="VPT-754-ZD", amount=Decimal("210.00"))
+    ContractTariffFactory(organization=org, contract=contracts[2025], prestatiecode="V754B", amount=Decimal("210.00"))
     client = in_care(org, "754")
     result = lookup(client, date(2025, 5, 1))
     assert (result.amount, result.percentage, result.contract_id) == (Decimal("210.00"), None, contracts[2025].pk)
@@ -239,7 +239,7 @@ def test_a_handful_of_queries(org, contracts, django_assert_max_num_queries):  #
     client = in_care(org, "754")
     for month in range(2, 9):
         away(org, client, H, date(2025, month, 1), date(2025, month, 5))
-    ContractTariffFactory(organization=org, contract=contracts[2025], prestatiecode="VPT-754-ZD")
+    ContractTariffFactory(organization=org, contract=contracts[2025], prestatiecode="V754B")
     with tenant_scope(org):
         fresh = Client.objects.get(pk=client.pk)  # nothing cached on the instance
         with django_assert_max_num_queries(6):
