@@ -73,6 +73,15 @@ REASON_LABELS = {
     NotBillable.ADMISSION_LIMIT: _("Admission beyond 91 days without extension"),
 }
 
+
+def reason_label(code: str) -> str:
+    """Why a day is not billable, as a label; "" for a billable day (no reason), an unknown
+    code as it is."""
+    if not code:
+        return ""
+    return str(REASON_LABELS.get(code, code))
+
+
 # The fields of a day line that a declaration carries: a declared line whose recomputation
 # differs in one of these is superseded (and corrected in the next declaration).
 DECLARED_FIELDS = ("zorgprofiel", "prestatiecode", "amount", "billable")
@@ -184,6 +193,8 @@ def execute(run: DailyRun, *, engine: str | None = None) -> DailyRun:
                 return run  # deleted, or a duplicate delivery of a finished run
             now = timezone.now()
             if not locked:
+                if run.status == DailyRun.Status.RUNNING:
+                    return run  # a duplicate delivery of the run that holds the lock right now
                 run.status, run.finished_at = DailyRun.Status.SKIPPED, now
                 run.save(update_fields=["status", "finished_at"])
                 log.info("daily run %s skipped: organisation %s is busy", run.pk, org_id)

@@ -22,7 +22,6 @@ Life of a declaration:
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from collections import defaultdict
@@ -43,7 +42,8 @@ from billing.models import CareNotification, DayLine, Declaration, DeclarationLi
 from clients.models import Client, WlzIndication
 from clients.validation import clean_bsn
 from vpt.audit.models import AccessLog
-from vpt.audit.services import record_access
+from vpt.audit.services import record_access, record_access_many
+from vpt.core.dates import month_bounds
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization
 from vpt.wlz import codes
 from vpt.wlz.models import Tariff
@@ -121,7 +121,7 @@ def is_working_day(day: datetime.date) -> bool:
 def declaration_deadline(year: int, month: int) -> datetime.date:
     """The last day to declare `month`: the 17th working day after the month (Monday to
     Friday, Dutch public holidays skipped)."""
-    day = _month_bounds(year, month)[1]
+    day = month_bounds(year, month)[1]
     counted = 0
     while counted < WORKING_DAYS_TO_DECLARE:
         day += datetime.timedelta(days=1)
@@ -170,10 +170,6 @@ class Plan:
 def _line_key(line: PlannedLine | DeclarationLine) -> tuple:
     return (line.client_id, line.zorgprofiel, line.prestatiecode, line.begin, line.end, line.days,
             Decimal(line.tariff), Decimal(line.amount), line.side, line.corrects_id)
-
-
-def _month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _check_month(year: int, month: int) -> None:
@@ -278,7 +274,7 @@ def _client_order(client_ids: Iterable[int]) -> dict[int, tuple]:
 def build_plan(organization: Organization, zorgkantoor: Organization, year: int, month: int) -> Plan:
     """What the declaration of `month` to `zorgkantoor` contains right now (three queries,
     whatever the number of clients): credits first, then debits, per client by name."""
-    month_end = _month_bounds(year, month)[1]
+    month_end = month_bounds(year, month)[1]
     credits = list(credit_candidates(organization, zorgkantoor, month_end).values_list(
         "pk", "client_id", "zorgprofiel", "prestatiecode", "begin", "end", "days", "tariff", "amount"))
     credited_ids = [row[0] for row in credits]
@@ -355,7 +351,7 @@ def declaration_build(
     _check_month(year, month)
     if not organization.is_provider:
         raise ValidationError(_("Only a care provider declares to a zorgkantoor."))
-    first, last = _month_bounds(year, month)
+    first, last = month_bounds(year, month)
     today = today or timezone.localdate()
     if last >= today:
         raise ValidationError(_("%(month)s has not ended yet: it can be declared from %(day)s.")
@@ -572,7 +568,7 @@ def _reconciliation(declaration: Declaration, lines: list[DeclarationLine]) -> l
     day lines behind it (two queries)."""
     findings = []
     org = declaration.organization
-    month_end = _month_bounds(declaration.year, declaration.month)[1]
+    month_end = month_bounds(declaration.year, declaration.month)[1]
     debit = sum((line.amount for line in lines if line.side == D), Decimal("0.00"))
     credit = sum((line.amount for line in lines if line.side == C), Decimal("0.00"))
     if debit != declaration.total_debit or credit != declaration.total_credit:
@@ -679,7 +675,7 @@ def declaration_submit(declaration: Declaration, *, user, request: HttpRequest |
         if declaration.validated_at is None:
             raise ValidationError(_("Validate the declaration before you submit it."))
         _take_daily_run_lock(org)
-        month_end = _month_bounds(declaration.year, declaration.month)[1]
+        month_end = month_bounds(declaration.year, declaration.month)[1]
         credited_ids = list(credit_candidates(org, zorgkantoor, month_end).values_list("pk", flat=True))
         lock = Q(pk__in=debit_candidates(org, zorgkantoor, month_end, credited_ids).values("pk"))
         if credited_ids:
@@ -717,7 +713,7 @@ def declaration_submit(declaration: Declaration, *, user, request: HttpRequest |
 
 def _link_day_lines(declaration: Declaration, plan: Plan, stored: list[DeclarationLine]) -> None:
     org = declaration.organization
-    month_end = _month_bounds(declaration.year, declaration.month)[1]
+    month_end = month_bounds(declaration.year, declaration.month)[1]
     if plan.credited_ids:
         DayLine.objects.filter(organization=org, declared_line_id__in=plan.credited_ids,
                                superseded_at__isnull=True).update(declared_line=None)
@@ -874,15 +870,10 @@ def _record_export(declaration: Declaration, client_ids: Iterable[int], *, membe
                    request: HttpRequest | None, description: str) -> None:
     """One access-log entry for the export itself and one per client in it (NEN 7513: which
     client), the latter written with one INSERT."""
-    entry = record_access(action=AccessLog.Action.EXPORT, request=request, membership=membership, user=user,
-                          obj=declaration, description=description)
-    AccessLog.objects.bulk_create([
-        AccessLog(organization_id=entry.organization_id, user_id=entry.user_id, username=entry.username,
-                  role=entry.role, on_behalf_of=entry.on_behalf_of, action=entry.action, client_id=client_id,
-                  object_type=entry.object_type, object_id=entry.object_id, description=entry.description,
-                  ip_address=entry.ip_address, user_agent=entry.user_agent, request_id=entry.request_id)
-        for client_id in sorted(set(client_ids))
-    ], batch_size=1000)
+    record_access(action=AccessLog.Action.EXPORT, request=request, membership=membership, user=user,
+                  obj=declaration, description=description)
+    record_access_many(action=AccessLog.Action.EXPORT, client_ids=sorted(set(client_ids)), request=request,
+                       membership=membership, user=user, obj=declaration, description=description)
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ outside any scope: a template that touched a lazy relation would raise, not quer
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import inspect
@@ -24,7 +23,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -35,13 +34,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.daily import reason_label
+from billing.figures import ZERO, BudgetFigures
 from billing.models import BudgetDay, DayLine, Declaration, DeclarationLine, ExportJob
 from clients.models import Absence, Client
 from vpt.core.csv_export import safe_cell
+from vpt.core.dates import is_whole_month, month_bounds, month_label
 from vpt.core.pdf import BASE_URL, render_pdf, url_fetcher
 from vpt.tenancy.models import Membership, Organization, Team
 from vpt.tenancy.roles import Role
@@ -51,9 +52,6 @@ from vpt.wlz.models import Tariff
 
 log = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-ZERO = Decimal("0.00")
 RETENTION_DAYS = 7  # jobs and their files are purged after this (export_tasks.purge_exports)
 CHUNK_CLIENTS = 25  # clients read per transaction in a bundle of statements
 # A bundle keeps every statement's laid-out pages in memory until the PDF is written (about
@@ -77,18 +75,9 @@ class ExportError(Exception):
 # --------------------------------------------------------------------------- small helpers
 
 
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def month_label(first: dt.date) -> str:
-    return date_format(first, "F Y")
-
-
 def period_label(first: dt.date, last: dt.date) -> str:
     """'maart 2025' for a whole calendar month, '03-03-2025 – 16-03-2025' otherwise."""
-    if first.day == 1 and (first.year, first.month) == (last.year, last.month) \
-            and last.day == calendar.monthrange(last.year, last.month)[1]:
+    if is_whole_month(first, last):
         return month_label(first)
     return f"{first:%d-%m-%Y} – {last:%d-%m-%Y}"
 
@@ -96,23 +85,6 @@ def period_label(first: dt.date, last: dt.date) -> str:
 def bsn_masked(bsn_last4: str) -> str:
     """A BSN shown on finance documents: only the last three digits."""
     return "••••••" + (bsn_last4 or "")[-3:]
-
-
-def pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (part / whole * 100).quantize(TENTH, ROUND_HALF_UP)
-
-
-def reason_label(code: str) -> str:
-    """The label of a not-billable reason code of the daily run ('' = billable)."""
-    if not code:
-        return ""
-    try:
-        from billing.daily import REASON_LABELS
-    except ImportError:  # the daily run module arrives with the same issue
-        return code
-    return str(REASON_LABELS.get(code, code))
 
 
 ABSENCE_SHORT = {
@@ -196,54 +168,6 @@ def enqueue(organization_id: int, job_id: int) -> None:
 
 
 # --------------------------------------------------------------------------- figures
-
-
-@dataclass
-class BudgetFigures:
-    """Client-days of money: the tariff earned, planned and realised cost; margins are
-    tariff minus cost."""
-
-    days: int = 0
-    tariff: Decimal = ZERO
-    planned_cost: Decimal = ZERO
-    realised_cost: Decimal = ZERO
-
-    def add(self, other: BudgetFigures) -> None:
-        self.days += other.days
-        self.tariff += other.tariff
-        self.planned_cost += other.planned_cost
-        self.realised_cost += other.realised_cost
-
-    @property
-    def margin(self) -> Decimal:
-        return self.tariff - self.realised_cost
-
-    @property
-    def planned_margin(self) -> Decimal:
-        return self.tariff - self.planned_cost
-
-    @property
-    def margin_pct(self) -> Decimal | None:
-        return pct(self.margin, self.tariff)
-
-    @property
-    def planned_margin_pct(self) -> Decimal | None:
-        return pct(self.planned_margin, self.tariff)
-
-    def per_day(self, value: Decimal) -> Decimal | None:
-        return (value / self.days).quantize(CENT, ROUND_HALF_UP) if self.days else None
-
-    @property
-    def rows(self) -> list[tuple[str, Decimal, Decimal | None, str]]:
-        """(label, month total, per day, css class) for the budget table of a statement."""
-        return [
-            (_("Tariff earned"), self.tariff, self.per_day(self.tariff), ""),
-            (_("Planned cost (arrangement)"), self.planned_cost, self.per_day(self.planned_cost), ""),
-            (_("Realised cost (delivered care)"), self.realised_cost, self.per_day(self.realised_cost), ""),
-            (_("Planned margin (tariff − planned cost)"), self.planned_margin, self.per_day(self.planned_margin),
-             "subtotal"),
-            (_("Margin (tariff − realised cost)"), self.margin, self.per_day(self.margin), "total"),
-        ]
 
 
 @dataclass(frozen=True)
@@ -376,6 +300,18 @@ class ClientStatement:
     @property
     def not_billable_days(self) -> int:
         return self.line_days - self.billable_days
+
+    @property
+    def budget_rows(self) -> list[tuple[str, Decimal, Decimal | None, str]]:
+        """(label, month total, per day, css class) for the budget table of the statement."""
+        b = self.budget
+        return [
+            (_("Tariff earned"), b.tariff, b.per_day(b.tariff), ""),
+            (_("Planned cost (arrangement)"), b.planned_cost, b.per_day(b.planned_cost), ""),
+            (_("Realised cost (delivered care)"), b.realised_cost, b.per_day(b.realised_cost), ""),
+            (_("Planned margin (tariff − planned cost)"), b.planned_margin, b.per_day(b.planned_margin), "subtotal"),
+            (_("Margin (tariff − realised cost)"), b.margin, b.per_day(b.margin), "total"),
+        ]
 
 
 # --------------------------------------------------------------------------- reads (inside a scope)
@@ -936,7 +872,7 @@ def team_budget_rows(report: TeamBudgetReport) -> tuple[list[list[Any]], frozens
     totals = set()
 
     def figures(f: BudgetFigures) -> list[Any]:
-        return [f.days, f.tariff, f.planned_cost, f.realised_cost, f.margin, f.margin_pct]
+        return [f.client_days, f.tariff, f.planned_cost, f.realised_cost, f.margin, f.margin_pct]
 
     for team in report.teams:
         for c in team.clients:
@@ -954,10 +890,10 @@ def team_summary_table(report: TeamBudgetReport) -> Table:
     rows: list[list[Any]] = []
     for team in report.teams:
         t = team.total
-        rows.append([team.name, len(team.clients), t.days, t.tariff, t.planned_cost, t.realised_cost, t.margin,
+        rows.append([team.name, len(team.clients), t.client_days, t.tariff, t.planned_cost, t.realised_cost, t.margin,
                      t.margin_pct])
     t = report.total
-    rows.append([_("Grand total"), report.client_count, t.days, t.tariff, t.planned_cost, t.realised_cost, t.margin,
+    rows.append([_("Grand total"), report.client_count, t.client_days, t.tariff, t.planned_cost, t.realised_cost, t.margin,
                  t.margin_pct])
     return Table(_("Teams"), header, rows, frozenset({len(rows) - 1}), {0: 24})
 
@@ -1084,10 +1020,7 @@ def build_team_budget(job: ExportJob, progress: Progress) -> Built:
         report = team_budget(organization_id=org_id, first=first, last=last, team_id=team_id)
         illustrative = illustrative_tariffs(first, last)
     progress(40)
-    if (first.day, last) == (1, month_bounds(first.year, first.month)[1]):
-        period = f"{first:%Y-%m}"
-    else:
-        period = f"{first:%Y%m%d}-{last:%Y%m%d}"
+    period = f"{first:%Y-%m}" if is_whole_month(first, last) else f"{first:%Y%m%d}-{last:%Y%m%d}"
     stem = f"teambudget-{period}" + (f"-team-{team_id}" if team_id else "")
     if fmt == ExportJob.Format.PDF:
         content = team_budget_pdf(organization, report, illustrative=illustrative)

@@ -11,23 +11,21 @@ on PostgreSQL and on the demo's SQLite alike.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing import daily
+from billing.figures import CENT, ZERO, BudgetFigures, pct
 from billing.models import BudgetDay, DailyRun, DayLine, Declaration
+from vpt.core.dates import month_bounds, month_label
 from vpt.tenancy.models import Contract, Organization
 from vpt.wlz import codes
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 ACTIVE_RUN_STATUSES = (DailyRun.Status.QUEUED, DailyRun.Status.RUNNING)
 CHART_MONTHS = 12
 CHART_WEEKS = 12
@@ -39,25 +37,12 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    """part / whole × 100 with one decimal; None when `whole` is zero."""
-    if not whole:
-        return None
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 # --------------------------------------------------------------------------- the run ledger
 
 
 def computed_through(organization: Organization) -> datetime.date | None:
     """The last day covered by completed nightly runs (the rule is billing.daily's)."""
     return daily.computed_through(organization)
-
-
-def reason_label(code: str) -> str:
-    """The label of a not-billable reason code of a day line."""
-    label = daily.REASON_LABELS.get(code)
-    return str(label) if label else code
 
 
 def run_ledger(*, organization: Organization) -> QuerySet[DailyRun]:
@@ -124,12 +109,11 @@ class Period:
         if self.kind == "ytd":
             return _("%(year)s up to and including %(day)s") % {"year": self.first.year,
                                                                 "day": f"{self.last:%d-%m-%Y}"}
-        return date_format(self.first, "F Y")
+        return month_label(self.first)
 
 
 def month_period(year: int, month: int) -> Period:
-    last = calendar.monthrange(year, month)[1]
-    return Period(datetime.date(year, month, 1), datetime.date(year, month, last), "month")
+    return Period(*month_bounds(year, month), "month")
 
 
 def year_to_date(today: datetime.date) -> Period:
@@ -210,7 +194,7 @@ def profile_totals(*, organization: Organization, first: datetime.date, last: da
 
     def reason_list(counts: dict[str, int]) -> list[ReasonDays]:
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [ReasonDays(code, reason_label(code), days) for code, days in ordered]
+        return [ReasonDays(code, daily.reason_label(code), days) for code, days in ordered]
 
     for code, row in rows.items():
         row.reasons = reason_list(reasons.get(code, {}))
@@ -221,35 +205,14 @@ def profile_totals(*, organization: Organization, first: datetime.date, last: da
 # --------------------------------------------------------------------------- margins per team and client
 
 
-@dataclass(frozen=True)
-class MarginRow:
-    """Sums of budget days: what the days earned against what they cost."""
+@dataclass(kw_only=True)
+class MarginRow(BudgetFigures):
+    """The budget figures of a team, a client or the organisation, with what names it."""
 
     label: str
-    client_days: int
-    tariff: Decimal
-    planned_cost: Decimal
-    realised_cost: Decimal
     pk: int | None = None  # team or client id
     team_name: str = ""  # per client: the client's team
     clients: int | None = None
-
-    @property
-    def margin(self) -> Decimal:
-        return self.tariff - self.realised_cost
-
-    @property
-    def planned_margin(self) -> Decimal:
-        return self.tariff - self.planned_cost
-
-    @property
-    def margin_pct(self) -> Decimal | None:
-        """The margin as a percentage of the tariff earned."""
-        return _pct(self.margin, self.tariff)
-
-    @property
-    def is_negative(self) -> bool:
-        return self.margin < 0
 
 
 def _sums() -> dict:
@@ -283,13 +246,10 @@ def team_margins(*, organization: Organization, first: datetime.date, last: date
 
 def total_margin(rows: list[MarginRow]) -> MarginRow:
     """The organisation: the sum of the team rows (no query)."""
-    return MarginRow(
-        label=_("Organisation"),
-        client_days=sum(r.client_days for r in rows),
-        tariff=sum((r.tariff for r in rows), ZERO),
-        planned_cost=sum((r.planned_cost for r in rows), ZERO),
-        realised_cost=sum((r.realised_cost for r in rows), ZERO),
-    )
+    total = MarginRow(label=_("Organisation"))
+    for row in rows:
+        total.add(row)
+    return total
 
 
 CLIENT_ORDERS = ("name", "margin")
@@ -341,7 +301,7 @@ class MarginPoint:
 
     @property
     def margin_pct(self) -> Decimal | None:
-        return _pct(self.margin, self.tariff)
+        return pct(self.margin, self.tariff)
 
 
 @dataclass(frozen=True)
@@ -425,11 +385,11 @@ class ProductionRow:
 
     @property
     def used_pct(self) -> Decimal | None:
-        return _pct(self.earned, self.agreement)
+        return pct(self.earned, self.agreement)
 
     @property
     def projected_pct(self) -> Decimal | None:
-        return _pct(self.projected, self.agreement)
+        return pct(self.projected, self.agreement)
 
     @property
     def is_over(self) -> bool:

@@ -62,7 +62,7 @@ def execute_run(self, org_id: int, run_id: int) -> str | None:  # noqa: ANN001
             DailyRun.objects.filter(pk=run_id).update(status=DailyRun.Status.QUEUED, finished_at=None)
         run.status = DailyRun.Status.QUEUED
     run = daily.execute(run)
-    if run.status == DailyRun.Status.SKIPPED:
+    if run.status != DailyRun.Status.DONE:  # skipped, or another delivery holds it: try again later
         raise self.retry(countdown=RETRY_BUSY_SECONDS)
     return run.status
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import AccessLogFactory
 from vpt.audit.models import AccessLog
-from vpt.audit.services import record_access
+from vpt.audit.services import record_access, record_access_many
 from vpt.tenancy.scope import tenant_scope
 
 
@@ -23,6 +23,29 @@ def test_record_access_captures_who_what_when_where(admin_a):  # noqa: ANN001
     assert (entry.username, entry.role, entry.client_id, entry.ip_address, entry.user_agent) == (
         admin_a.user.username, "admin", 42, "10.1.2.3", "tablet/1.0")
     assert entry.organization_id == admin_a.organization.pk and entry.at is not None
+
+
+def test_record_access_many_writes_one_entry_per_client_in_one_insert(admin_a):  # noqa: ANN001
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="tablet/1.0")
+    request.user = admin_a.user
+    request.membership = admin_a.membership
+    fields = ("organization_id", "user_id", "username", "role", "on_behalf_of", "action", "object_type", "object_id",
+              "description", "ip_address", "user_agent", "request_id")
+    with tenant_scope(admin_a.organization):
+        single = record_access(action=AccessLog.Action.EXPORT, request=request, client_id=7,
+                               object_type="billing.declaration", object_id=5, description="declaration as CSV")
+        with CaptureQueriesContext(connection) as ctx:
+            entries = record_access_many(action=AccessLog.Action.EXPORT, request=request, client_ids=[7, 3, 7],
+                                         object_type="billing.declaration", object_id=5,
+                                         description="declaration as CSV")
+        assert [q["sql"].startswith("INSERT") for q in ctx.captured_queries].count(True) == 1
+        stored = list(AccessLog.objects.filter(pk__in=[e.pk for e in entries]).order_by("pk"))
+        assert record_access_many(action=AccessLog.Action.EXPORT, request=request, client_ids=[]) == []
+    assert [e.client_id for e in stored] == [7, 3]  # each client once, in the given order
+    for entry in stored:
+        assert [getattr(entry, f) for f in fields] == [getattr(single, f) for f in fields]
+        assert entry.at is not None
+    assert (stored[0].ip_address, stored[0].user_agent, stored[0].object_id) == ("10.1.2.3", "tablet/1.0", "5")
 
 
 def test_model_refuses_update_and_delete(org_a):  # noqa: ANN001

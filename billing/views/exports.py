@@ -25,7 +25,7 @@ from billing.models import Declaration, ExportJob
 from billing.views.common import require_provider
 from clients.selectors import client_list, visible_clients
 from vpt.audit.models import AccessLog
-from vpt.audit.services import record_access
+from vpt.audit.services import record_access, record_access_many
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.models import Membership, Team
 from vpt.tenancy.roles import Perm
@@ -322,9 +322,9 @@ def export_download(request: HttpRequest, exportjob_id: int) -> HttpResponse:
     action = AccessLog.Action.PRINT if job.format == ExportJob.Format.PDF else AccessLog.Action.EXPORT
     description = f"{job.get_kind_display()} ({job.format}): {job.filename}"
     client_ids = job.params.get("involved_client_ids") or []
-    for client_id in client_ids:
-        record_access(action=action, request=request, client_id=client_id, obj=job, description=description)
-    if not client_ids:
+    if client_ids:
+        record_access_many(action=action, client_ids=client_ids, request=request, obj=job, description=description)
+    else:
         record_access(action=action, request=request, obj=job, description=description)
     response = HttpResponse(bytes(job.content), content_type=exports.CONTENT_TYPES[job.format])
     response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
