@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from billing import cards
+        from billing import cards, demo
         from vpt.tenancy.navigation import NavItem, register_nav
         from vpt.tenancy.roles import Perm
 
@@ -17,3 +17,4 @@ class BillingConfig(AppConfig):
         register_nav(NavItem(_("Exports"), "billing:exports", Perm.MANAGE_FINANCE, order=597, provider_only=True))
         register_nav(NavItem(_("Tariffs and contracts"), "billing:tariffs", Perm.MANAGE_FINANCE, order=600, provider_only=True))
         cards.register()
+        demo.register()  # billing is the last app: its seeder runs after every other

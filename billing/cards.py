@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing import daily
 from billing.declarations import declaration_deadline
@@ -56,10 +57,13 @@ def declaration_card(request: HttpRequest) -> Iterable[Card]:
                                                    month=previous.month))
     status = ", ".join(d.get_status_display() for d in declarations) or _("not made yet")
     days_left = (deadline - today).days
-    detail = (_("Deadline %(day)s (%(days)d days left)") % {"day": _fmt(deadline), "days": days_left}
-              if days_left >= 0 else _("Deadline %(day)s has passed") % {"day": _fmt(deadline)})
-    yield Card(title=_("Declaration %(month)02d-%(year)d") % {"month": previous.month, "year": previous.year},
-               value=status, detail=detail, url=reverse("billing:declarations"), order=21)
+    if days_left >= 0:
+        detail = ngettext("%(days)d day left", "%(days)d days left", days_left) % {"days": days_left}
+    else:
+        detail = _("the deadline has passed")
+    yield Card(title=_("Deadline declaration %(month)02d-%(year)d") % {"month": previous.month, "year": previous.year},
+               value=_fmt(deadline), detail=detail, rows=[(_("Status"), status)],
+               url=reverse("billing:declarations"), order=21)
 
 
 def register() -> None:

@@ -112,7 +112,12 @@ def indication_for(client: Client, day: datetime.date) -> WlzIndication:
 
 
 def besluitnummer(indication: WlzIndication) -> str:
+    """The CIZ besluitnummer (1-9 digits) in the indication's reference: its digits, or when
+    those are too many (a reference like CIZ-2025-595746), the last group of digits."""
     digits = re.sub(r"\D", "", indication.ciz_reference).lstrip("0") or ""
+    if len(digits) > 9:
+        groups = re.findall(r"\d+", indication.ciz_reference)
+        digits = groups[-1].lstrip("0") if groups else ""
     if not digits or len(digits) > 9:
         raise InvalidMessage(
             f"The CIZ decision reference {indication.ciz_reference!r} holds no besluitnummer (1 to 9 digits)."

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -56,3 +57,23 @@ def test_user_with_two_memberships_can_switch(demo):  # noqa: ANN001
     response = client.post(reverse("tenancy:switch", args=[other.pk]), follow=True)
     assert response.context["membership"] == other
     assert response.context["organization"] == other.organization
+
+
+def test_demo_computes_the_daily_run_and_declares(demo):  # noqa: ANN001
+    """The demo start fills the finance screens: every provider's nightly run up to
+    yesterday, AW35s for its clients, a submitted and answered declaration and a draft."""
+    from django.utils import timezone
+
+    from billing import daily
+    from billing.models import BudgetDay, CareNotification, DayLine, Declaration
+    from vpt.tenancy.scope import tenant_scope
+
+    assert "Daily run: 3 providers" in demo
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for org in Organization.objects.filter(kind="provider"):
+        assert daily.computed_through(org) == yesterday
+        with tenant_scope(org):
+            assert DayLine.objects.filter(day=yesterday).exists()
+            assert BudgetDay.objects.filter(day=yesterday).exists()
+            assert CareNotification.objects.filter(kind="start", status="sent").exists()
+            assert set(Declaration.objects.values_list("status", flat=True)) == {"partly_rejected", "draft"}

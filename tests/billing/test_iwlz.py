@@ -12,6 +12,7 @@ from lxml import etree
 
 from billing import iwlz, services
 from billing.models import CareNotification
+from clients.models import WlzIndication
 from clients.services import clients as client_services
 from tests.factories import ClientFactory, EligibilityAssessmentFactory, WlzIndicationFactory
 from vpt.audit.models import AccessLog
@@ -225,3 +226,17 @@ def test_coach_gets_403(finance, intake_client, regional, make_persona):  # noqa
     assert coach.client.post(reverse("billing:iwlz_mark_sent", args=[aw35.pk])).status_code == 403
     reload(aw35)
     assert aw35.status == "to_send"
+
+
+@pytest.mark.parametrize(("reference", "expected"), [
+    ("CIZ-0012345", "12345"),
+    ("CIZ-2025-595746", "595746"),  # the year and the number: the number is the last group
+    ("123456789", "123456789"),
+])
+def test_besluitnummer_from_the_ciz_reference(reference, expected):  # noqa: ANN001
+    assert iwlz.besluitnummer(WlzIndication(ciz_reference=reference)) == expected
+
+
+def test_a_reference_without_a_besluitnummer_is_refused():
+    with pytest.raises(iwlz.InvalidMessage):
+        iwlz.besluitnummer(WlzIndication(ciz_reference="CIZ-2025-1234567890"))
