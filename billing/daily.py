@@ -171,7 +171,7 @@ def run_days(
     reason: str = "", requested_by=None, engine: str | None = None,  # noqa: ANN001
 ) -> DailyRun:
     """Record a run for [first, last] (optionally only some clients) and execute it now."""
-    with tenant_scope(organization):
+    with _run_transaction(organization.pk):
         run = DailyRun.objects.create(
             organization=organization, kind=kind, first_day=first, last_day=last,
             client_ids=sorted(set(client_ids or ())), reason=reason[:200], requested_by=requested_by,
@@ -187,7 +187,7 @@ def execute(run: DailyRun, *, engine: str | None = None) -> DailyRun:
     org_id = run.organization_id
     started = time.monotonic()
     with _organization_lock(org_id) as locked:
-        with tenant_scope(org_id):
+        with _run_transaction(org_id):
             run = DailyRun.objects.select_for_update().filter(pk=run.pk).first()
             if run is None or run.status in (DailyRun.Status.DONE, DailyRun.Status.SKIPPED):
                 return run  # deleted, or a duplicate delivery of a finished run
@@ -209,7 +209,7 @@ def execute(run: DailyRun, *, engine: str | None = None) -> DailyRun:
         try:
             clients_seen: set[int] = set()
             for first, last in _chunks(run.first_day, run.last_day):
-                with tenant_scope(org_id):
+                with _run_transaction(org_id):
                     outcome = (_run_sql if engine == "sql" else _run_python)(
                         run.organization_id, first, last, run.client_ids or None, clients_seen)
                     run.clients = len(clients_seen)
@@ -221,17 +221,30 @@ def execute(run: DailyRun, *, engine: str | None = None) -> DailyRun:
                     run.save(update_fields=["clients", "client_days", "lines_written", "budget_days_written",
                                             "corrections", "duration_ms"])
         except Exception as exc:
-            with tenant_scope(org_id):
+            with _run_transaction(org_id):
                 run.status, run.finished_at = DailyRun.Status.FAILED, timezone.now()
                 run.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
                 run.duration_ms = int((time.monotonic() - started) * 1000)
                 run.save(update_fields=["status", "finished_at", "error", "duration_ms"])
             raise
-        with tenant_scope(org_id):
+        with _run_transaction(org_id):
             run.status, run.finished_at = DailyRun.Status.DONE, timezone.now()
             run.duration_ms = int((time.monotonic() - started) * 1000)
             run.save(update_fields=["status", "finished_at", "duration_ms"])
     return run
+
+
+@contextmanager
+def _run_transaction(org_id: int) -> Iterator[None]:
+    """A transaction of the run in the organisation's scope. Its commits do not wait for the
+    WAL flush (synchronous_commit off): everything the run writes can be computed again, and
+    a crash loses at most the last commits, which the next run redoes. Saves a disk flush
+    per commit, which is most of a one-day run's fixed cost per organisation."""
+    with tenant_scope(org_id):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
 
 
 @contextmanager
@@ -483,6 +496,9 @@ def _run_sql(org_id: int, first: date, last: date, client_ids: list[int] | None,
     params = _sql_params(org_id, first, last, client_ids)
     outcome = Outcome()
     with connection.cursor() as cursor:
+        # The statements are planned fresh for each chunk: JIT compilation would cost more
+        # than it saves at this size (tens of milliseconds per statement).
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(_RUN_SQL.replace("{cost}", _COST_SQL), params)
         outcome.client_days = cursor.rowcount
         cursor.execute("SELECT DISTINCT client_id FROM _vpt_run")
