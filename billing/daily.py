@@ -54,7 +54,7 @@ from vpt.tenancy.context import current_organization_id
 from vpt.tenancy.models import Organization
 from vpt.tenancy.scope import tenant_scope
 from vpt.wlz import codes
-from vpt.wlz.rules import _absence_rule_sets
+from vpt.wlz.rules import absence_rule_sets
 from vpt.wlz.tariffs import contract_for
 
 log = logging.getLogger(__name__)
@@ -469,7 +469,7 @@ _APPLY_SQL = (
 
 def _sql_params(org_id: int, first: date, last: date, client_ids: list[int] | None) -> dict:
     contracts = _contracts(org_id, first, last)
-    rule_sets = _absence_rule_sets()
+    rule_sets = absence_rule_sets()
     starts = [date(1, 1, 1)] + [r.valid_from for r in rule_sets[1:]]
     ends = [s - timedelta(days=1) for s in starts[1:]] + [date(9999, 12, 31)]
     return {

@@ -37,3 +37,9 @@ def absence_rules(on: date) -> AbsenceRules:
     """The absence rules in force on `on` (the newest set that started on or before it)."""
     applicable = [r for r in _absence_rule_sets() if r.valid_from <= on]
     return applicable[-1] if applicable else _absence_rule_sets()[0]
+
+
+def absence_rule_sets() -> tuple[AbsenceRules, ...]:
+    """Every rule set, oldest first (the daily run's SQL takes them as one table)."""
+    return _absence_rule_sets()
+
