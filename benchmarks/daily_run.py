@@ -2,45 +2,60 @@
 plain per-client ORM loop measured in the same run. Prints figures; asserts nothing.
 
     PYTHONPATH=. VPT_ENV=test DJANGO_SETTINGS_MODULE=vpt.settings_test \\
-        .venv/bin/python benchmarks/daily_run.py                  # about 5 minutes on 2 cores
+        .venv/bin/python benchmarks/daily_run.py                  # 5-9 minutes on 2 cores
+    ... benchmarks/daily_run.py --workers 2                       # organisations over 2 processes
     ... benchmarks/daily_run.py --explain                         # + EXPLAIN ANALYZE of one org, 365 days
-    ... benchmarks/daily_run.py --orgs 5 --clients 400 --keep-db  # smaller, keep `vpt_bench_daily`
+    ... benchmarks/daily_run.py --orgs 5 --days 31 --keep-db      # smaller; keep the database
 
 Needs what bin/test needs: PostgreSQL on 127.0.0.1:5432 with the roles vpt_owner (owner,
 CREATEDB) and vpt_app (application role; `manage.py setup_db_roles` creates them). Override
 with DATABASE_URL / DATABASE_OWNER_URL (the database name in them is replaced by --db).
 
 What it does:
-1. drops and creates the database --db (default `vpt_bench_daily`) as the owner and
+1. creates the database --db (default `vpt_bench_daily_<pid>`) as the owner and
    migrates it as the owner (row-level security is enabled and forced by the post-migrate
    sync, as in production); loads the illustrative NZa tariffs (load_default_tariffs);
 2. generates --orgs providers (default 50) in 10 regions of 5 zorgkantoren, each with 8
-   teams of 10 employees, rates per function level, a menu card, a contract per year with
-   the zorgkantoor of its region (percentages 95-100 %, agreed amounts per prestatie for
-   one in five providers) and --clients clients in VPT care (default 400 each, 20,000 in
-   all): a VPT indication (753/754/755/826/828, 15 % with behandeling, one in ten
-   re-indicated during the year, a few ending or lapsed), an active arrangement of 3-4
-   lines (hours per week, per day, per week, per month; 15 % with an ended earlier
-   version), absences for about 10 % of the clients (holiday, admission, respite; some
-   beyond the NZa limits) and delivered visits on the last 14 days (1-2 per client-day,
-   none while away). The rows are written with COPY as the owner; COPY FROM is refused
-   on a table whose row-level security applies to the writer, so the load switches FORCE
-   off for its tables and the RLS sync switches it back on (checked before measuring);
-   then ANALYZE as the owner;
-3. measures, as the application role (RLS in force, one tenant scope per organisation):
+   teams of 10 employees (more in larger organisations), rates per function level, a menu
+   card, a contract per year with the zorgkantoor of its region (percentages 95-100 %,
+   agreed amounts per prestatie for one in five providers) and --clients clients in VPT
+   care (default 400 each, 20,000 in all): a VPT indication (753/754/755/826/828, 15 %
+   with behandeling, one in ten re-indicated during the year, a few ending or lapsed), an
+   active arrangement of 3-4 lines (hours per week, per day, per week, per month; 15 %
+   with an ended earlier version), absences for about 10 % of the clients (holiday,
+   admission, respite; some beyond the NZa limits) and delivered visits on the last 14
+   days (1-2 per client-day, none while away). The rows are written with COPY as the
+   owner; COPY FROM is refused on a table whose row-level security applies to the
+   writer, so the load switches FORCE off for its tables and the RLS sync switches it
+   back on (checked before measuring); then ANALYZE as the owner;
+3. measures, as the application role (RLS in force, one tenant scope per organisation),
+   the organisations one after the other (--workers N: fanned out over N processes, as
+   the Celery workers do), with the WAL each measurement wrote:
    a. the daily run of yesterday for every organisation (`run_days(org, day, day,
       kind=RERUN)`), twice: the second is the idempotent re-run that writes nothing;
    c. the baseline: a plain per-client ORM loop over --baseline clients (default 1,000)
       for the same day (`day_tariff`, the arrangement's lines through `summarise`, the
-      day's visits, `update_or_create` of the day line and the budget day), extrapolated
-      to all clients; its values are compared with the engine's rows;
+      day's visits and absence, `update_or_create` of the day line and the budget day),
+      extrapolated to all clients; its values are compared with the engine's rows;
    b. a backfill of 365 days up to yesterday for every organisation (chunks of
-      VPT_DAILY_RUN_CHUNK_DAYS days), and the row counts of billing_dayline and
-      billing_budgetday after it;
+      VPT_DAILY_RUN_CHUNK_DAYS days), then the same day as in a. once more (a3: the
+      tables now hold a year), and the row counts of billing_dayline and billing_budgetday;
    d. the issue's targets (one day < 1.5 s, a year < 180 s): PASS or MISS;
 4. with --explain: EXPLAIN (ANALYZE, BUFFERS) of the run's big statement (`_RUN_SQL`) for
-   one organisation and 365 days;
+   the first organisation and 365 days;
 5. drops the database (--keep-db to keep it).
+
+Measured on 23-11-2026, 50 organisations, 20,000 clients, one process (2 CPUs shared with
+other test runs, load average 1-4, so +-30 %; PostgreSQL 15 as configured here:
+shared_buffers 128MB, max_wal_size 1GB, autovacuum off):
+- engine of commit 10b6a77 (no FK checks on organisation/contract/team, fewer indexes):
+  a1 one day 3.3 s, a2 3.8 s, a3 3.1 s; b backfill 244 s (26,900 client-days/s, 6.3 GB
+  of WAL); baseline 200 clients in 5.3 s, 532 s extrapolated (161x a1);
+- the engine before it (seven deferred FK checks per client-day, 14 indexes): a1 3.4-4.0 s,
+  b 412-449 s (9-15 GB of WAL); 6,556,537 day lines and 6,562,455 budget days.
+The statement that computes the days takes 0.45-0.65 s for one organisation and 365 days
+(--explain); the rest is writing (indexes, WAL, commits) and ~20 statements of fixed cost
+per organisation and run.
 """
 
 from __future__ import annotations
@@ -49,6 +64,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import signal
 import sys
 import time
 import urllib.parse
@@ -183,6 +199,9 @@ def generate(*, orgs: int, clients_per_org: int, seed: int, yesterday: dt.date) 
     years = sorted({(yesterday - dt.timedelta(days=d)).year for d in range(0, 400)})
     profile_list, profile_weights = list(PROFILES), list(PROFILES.values())
 
+    # At most ten visits of an employee a day (see the slots below), so larger teams get more staff.
+    per_team = -(-clients_per_org // TEAMS_PER_ORG)
+    employees_per_team = max(EMPLOYEES_PER_TEAM, -(-2 * per_team // 10))
     for o in range(orgs):
         org = ids("tenancy_organization")
         region, zk = region_ids[o % REGIONS]
@@ -207,8 +226,9 @@ def generate(*, orgs: int, clients_per_org: int, seed: int, yesterday: dt.date) 
             team = ids("tenancy_team")
             team_rows.append((team, f"Team {t + 1}", f"Wijk {t + 1}", True, org, None))
             staff = []
-            for e in range(EMPLOYEES_PER_TEAM):
-                role, level = (("client_support", 2) if e < 6 else ("client_coach", 3) if e < 9 else ("nurse", 4))
+            for e in range(employees_per_team):
+                role, level = (("client_support", 2) if e % 10 < 6 else ("client_coach", 3) if e % 10 < 9
+                               else ("nurse", 4))
                 employee = ids("teams_employee")
                 staff.append(employee)
                 own_cost = LEVEL_RATES[level] + rng.choice((-2, 3, 5)) if rng.random() < 0.2 else None
@@ -520,7 +540,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=1000, help="clients in the per-client ORM loop")
     parser.add_argument("--days", type=int, default=365, help="days of the backfill")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--db", default="vpt_bench_daily")
+    parser.add_argument("--db", default=f"vpt_bench_daily_{os.getpid()}",
+                        help="database to create and drop (default: one per process, so runs never collide)")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes the organisations are fanned out over (default: one after the other)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the run's statement for one org")
@@ -529,6 +550,8 @@ def main() -> None:
 
     prepare(args.db)
     recreate_database(args.db)
+    # `timeout` and `kill` send SIGTERM: leave through the finally clause that drops the database.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         import django
 

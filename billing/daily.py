@@ -501,6 +501,12 @@ def _run_sql(org_id: int, first: date, last: date, client_ids: list[int] | None,
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(_RUN_SQL.replace("{cost}", _COST_SQL), params)
         outcome.client_days = cursor.rowcount
+        # The anti-joins below probe _vpt_run once per stored row: without an index and
+        # statistics the planner picks a nested loop over a sequential scan whenever it
+        # underestimates the stored rows (always so for recent days), quadratic in the chunk
+        # (measured: re-running 31 days of 1,000 clients took 55 s, with these 0.4 s).
+        cursor.execute("CREATE INDEX ON _vpt_run (client_id, day)")
+        cursor.execute("ANALYZE _vpt_run")
         cursor.execute("SELECT DISTINCT client_id FROM _vpt_run")
         clients_seen.update(row[0] for row in cursor.fetchall())
         for counter, statement in _APPLY_SQL:

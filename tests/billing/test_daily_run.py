@@ -246,5 +246,5 @@ def test_declared_days_are_superseded_not_edited(regional, scenarios):  # noqa: 
 def test_the_run_writes_no_query_per_client(regional, scenarios, django_assert_max_num_queries):  # noqa: ANN001
     """The SQL engine's statements per chunk do not depend on the number of clients."""
     assert connection.vendor == "postgresql"
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         daily.run_days(regional, *MARCH, kind=DailyRun.Kind.RERUN)
