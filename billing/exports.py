@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import inspect
 import io
 import logging
 from collections import Counter
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.daily import reason_label
+from billing.declarations import declaration_deadline
 from billing.figures import ZERO, BudgetFigures
 from billing.models import BudgetDay, DayLine, Declaration, DeclarationLine, ExportJob
 from clients.models import Absence, Client
@@ -468,22 +468,6 @@ class DeclarationOverview:
         return sum(1 for r in self.rows if r.status == DeclarationLine.Status.REJECTED)
 
 
-def declaration_deadline(declaration: Declaration) -> dt.date | None:
-    """The submission deadline from billing.declarations, when that module offers it."""
-    try:
-        from billing.declarations import declaration_deadline as deadline
-    except ImportError:
-        return None
-    try:
-        parameters = inspect.signature(deadline).parameters
-        if len([p for p in parameters.values() if p.default is inspect.Parameter.empty]) >= 2:
-            return deadline(declaration.year, declaration.month)
-        return deadline(declaration)
-    except Exception:  # a deadline is a courtesy on this document, never a reason to fail it
-        log.warning("declaration deadline not available for %s", declaration.pk, exc_info=True)
-        return None
-
-
 def declaration_overview(*, organization_id: int, declaration_id: int) -> DeclarationOverview:
     declaration = (
         Declaration.objects.filter(organization_id=organization_id, pk=declaration_id)
@@ -515,7 +499,7 @@ def declaration_overview(*, organization_id: int, declaration_id: int) -> Declar
         status=declaration.status, status_label=str(declaration.get_status_display()),
         contract=_("%(year)s, %(percentage)s %% of the NZa maximum") % {
             "year": contract.year, "percentage": contract.percentage},
-        deadline=declaration_deadline(declaration), created_at=declaration.created_at,
+        deadline=declaration_deadline(declaration.year, declaration.month), created_at=declaration.created_at,
         submitted_at=declaration.submitted_at, answered_at=declaration.answered_at, rows=rows,
     )
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from billing.selectors_finance import CLIENT_ORDERS, Period, last_complete_month, period_choices
 from clients.forms import DateInput
 
-MAX_RERUN_DAYS = 366
-
 
 class RerunForm(forms.Form):
+    """The period to re-run; its rules (order, up to yesterday, at most a year) are checked
+    by billing.services.request_rerun, whose errors the view puts on the form."""
+
     first = forms.DateField(label=_("First day"), widget=DateInput())
     last = forms.DateField(label=_("Last day"), widget=DateInput())
 
@@ -26,19 +26,6 @@ class RerunForm(forms.Form):
         self.yesterday = today - datetime.timedelta(days=1)
         for name in ("first", "last"):
             self.fields[name].widget.attrs["max"] = self.yesterday.isoformat()
-
-    def clean(self) -> dict:
-        data = super().clean()
-        first, last = data.get("first"), data.get("last")
-        if first and last:
-            if last < first:
-                self.add_error("last", _("The last day lies before the first day."))
-            elif last > self.yesterday:
-                self.add_error("last", _("The run computes days up to yesterday; choose %(day)s or earlier.")
-                               % {"day": f"{self.yesterday:%d-%m-%Y}"})
-            elif (last - first).days + 1 > MAX_RERUN_DAYS:
-                raise ValidationError(_("Re-run at most %(days)s days at a time.") % {"days": MAX_RERUN_DAYS})
-        return data
 
 
 class OverviewFilterForm(forms.Form):

@@ -23,6 +23,7 @@ from vpt.audit.services import record_access
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization
 
 MIN_YEAR, MAX_YEAR = 2015, 2100  # VPT as a Wlz delivery form exists since 2015
+MAX_RERUN_DAYS = 366  # a re-run covers at most a year (a leap year included)
 
 
 def _check_terms(*, percentage: Decimal, production_agreement: Decimal) -> None:
@@ -246,8 +247,8 @@ def request_rerun(organization: Organization, first: datetime.date, last: dateti
     elif last > yesterday:
         errors["last"] = _("The run computes days up to yesterday; choose %(day)s or earlier.") % {
             "day": yesterday.strftime("%d-%m-%Y")}
-    elif (last - first).days >= 366:
-        errors["first"] = _("Re-run at most 366 days at a time.")
+    elif (last - first).days + 1 > MAX_RERUN_DAYS:
+        errors["first"] = _("Re-run at most %(days)s days at a time.") % {"days": MAX_RERUN_DAYS}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

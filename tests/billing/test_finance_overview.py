@@ -435,9 +435,14 @@ def test_rerun_form_validates(finance_user, through, first, last, error):  # noq
         assert not DailyRun.objects.filter(organization=finance_user.organization).exists()
 
 
-def test_rerun_form_accepts_366_days_up_to_yesterday() -> None:
+def test_rerun_accepts_366_days_up_to_yesterday(finance_user, through):  # noqa: ANN001
     form = RerunForm({"first": "2024-06-14", "last": "2025-06-14"}, today=TODAY)  # 366 days
     assert form.is_valid(), form.errors
+    response = finance_user.client.post(reverse("billing:runs"), {"first": "2024-06-14", "last": "2025-06-14"})
+    assert response.status_code == 302
+    with tenant_scope(finance_user.organization):
+        run = DailyRun.objects.filter(organization=finance_user.organization).get()
+    assert (run.first_day, run.last_day) == (dt.date(2024, 6, 14), dt.date(2025, 6, 14))
 
 
 def test_rerun_queues_a_run(finance_user, through):  # noqa: ANN001
