@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import CareNotification
 from billing.selectors import prestatie_choices, zorgkantoren
 from vpt.tenancy.models import Organization
+from vpt.wlz import codes
 from vpt.wlz.models import Tariff
 
 
@@ -19,7 +20,15 @@ class TariffFilterForm(forms.Form):
         self.fields["year"].choices = [(y, str(y)) for y in years]
 
 
+def contracted_product_choices() -> list[tuple[str, str]]:
+    return [(code, codes.zorgprofiel_short(code)) for code in codes.TARGET_ZORGPROFIELEN]
+
+
 class ContractTermsForm(forms.Form):
+    products = forms.MultipleChoiceField(
+        label=_("Contracted products"), widget=forms.CheckboxSelectMultiple, choices=contracted_product_choices,
+        help_text=_("The zorgprofielen you are contracted to deliver as VPT."),
+    )
     percentage = forms.DecimalField(label=_("Percentage of the NZa maximum"), max_digits=5, decimal_places=2,
                                     help_text=_("More than 0 and at most 100, e.g. 96.5."))
     production_agreement = forms.DecimalField(label=_("Production agreement (EUR)"), max_digits=12, decimal_places=2)
@@ -30,7 +39,7 @@ class ContractCreateForm(ContractTermsForm):
     zorgkantoor = forms.ModelChoiceField(label=_("Zorgkantoor"), queryset=Organization.objects.none())
     year = forms.IntegerField(label=_("Year"))
 
-    field_order = ["zorgkantoor", "year", "percentage", "production_agreement", "note"]
+    field_order = ["zorgkantoor", "year", "percentage", "production_agreement", "products", "note"]
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

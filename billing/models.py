@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vpt.tenancy.models import TenantModel
+from vpt.tenancy.models import FUNDER_PREDICATE, TenantModel
 from vpt.wlz import codes
 
 
@@ -247,10 +247,8 @@ class Declaration(TenantModel):
                                      related_name="+")
     answered_at = models.DateTimeField(_("answer recorded at"), null=True, blank=True)
 
-    RLS_POLICY = (
-        "organization_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
-        " OR zorgkantoor_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
-    )
+    # The zorgkantoor it is addressed to reads it; only the provider writes it.
+    RLS_FUNDER = {"SELECT": FUNDER_PREDICATE}
 
     class Meta:
         ordering = ["-year", "-month", "-pk"]

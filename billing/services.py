@@ -21,13 +21,18 @@ from clients.models import Client
 from vpt.audit.models import AccessLog
 from vpt.audit.services import record_access
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization
+from vpt.wlz import codes
 
 MIN_YEAR, MAX_YEAR = 2015, 2100  # VPT as a Wlz delivery form exists since 2015
 MAX_RERUN_DAYS = 366  # a re-run covers at most a year (a leap year included)
 
 
-def _check_terms(*, percentage: Decimal, production_agreement: Decimal) -> None:
+def _check_terms(*, percentage: Decimal, production_agreement: Decimal, products: list[str]) -> None:
     errors = {}
+    if not products:
+        errors["products"] = _("Choose at least one contracted zorgprofiel.")
+    elif set(products) - set(codes.zorgprofielen()):
+        errors["products"] = _("Unknown zorgprofiel code.")
     if percentage is None or not Decimal("0") < percentage <= Decimal("100"):
         errors["percentage"] = _("The percentage of the NZa maximum must be more than 0 and at most 100.")
     if production_agreement is None or production_agreement < 0:
@@ -42,6 +47,7 @@ def contract_save(
     acting: Membership,
     percentage: Decimal,
     production_agreement: Decimal,
+    products: list[str],
     note: str = "",
     contract: Contract | None = None,
     zorgkantoor: Organization | None = None,
@@ -49,7 +55,7 @@ def contract_save(
     request: HttpRequest | None = None,
 ) -> Contract:
     """Create a contract (`contract` None: with `zorgkantoor` and `year`) or change the terms
-    of an existing one (percentage, production agreement, note; zorgkantoor and year stay).
+    of an existing one (percentage, production agreement, contracted products, note; zorgkantoor and year stay).
 
     Rules (DOMAIN.md "Money"): the zorgkantoor contracts a provider at a percentage of the
     NZa maximum, so 0 < percentage ≤ 100; the counterparty is a zorgkantoor organisation;
@@ -58,7 +64,8 @@ def contract_save(
     organization = acting.organization
     if not organization.is_provider:
         raise ValidationError(_("Only a care provider records contracts with a zorgkantoor."))
-    _check_terms(percentage=percentage, production_agreement=production_agreement)
+    products = sorted(set(products or []))
+    _check_terms(percentage=percentage, production_agreement=production_agreement, products=products)
     if contract is None:
         if zorgkantoor is None or zorgkantoor.kind != Organization.Kind.ZORGKANTOOR:
             raise ValidationError({"zorgkantoor": _("Choose a zorgkantoor organisation.")})
@@ -68,7 +75,7 @@ def contract_save(
             raise ValidationError({"year": _("There is already a contract with %(zorgkantoor)s for %(year)s.")
                                    % {"zorgkantoor": zorgkantoor.name, "year": year}})
         contract = Contract(organization=organization, zorgkantoor=zorgkantoor, year=year, percentage=percentage,
-                            production_agreement=production_agreement, note=note)
+                            production_agreement=production_agreement, products=products, note=note)
         contract.full_clean(exclude=["organization"])
         contract.save()
         record_access(action=AccessLog.Action.CREATE, request=request, membership=acting, obj=contract,
@@ -79,8 +86,9 @@ def contract_save(
     if contract.organization_id != organization.pk:
         raise ValidationError(_("This contract belongs to another organisation."))
     contract.percentage, contract.production_agreement, contract.note = percentage, production_agreement, note
+    contract.products = products
     contract.full_clean(exclude=["organization"])
-    contract.save(update_fields=["percentage", "production_agreement", "note"])
+    contract.save(update_fields=["percentage", "production_agreement", "products", "note"])
     record_access(action=AccessLog.Action.UPDATE, request=request, membership=acting, obj=contract,
                   description=f"contract {contract.year}: {percentage} %, production {production_agreement}")
     _contract_changed(contract)

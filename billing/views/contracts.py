@@ -17,6 +17,7 @@ from billing.forms import (
 from billing.views.common import add_errors, require_provider
 from vpt.tenancy.decorators import requires
 from vpt.tenancy.roles import Perm
+from vpt.wlz import codes
 
 
 @requires(Perm.MANAGE_FINANCE)
@@ -33,7 +34,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     zorgkantoor_id = organization.region.zorgkantoor_id if organization.region_id else None
     form = ContractCreateForm(request.POST or None,
                               initial={"year": timezone.localdate().year, "zorgkantoor": zorgkantoor_id,
-                                       "percentage": "100"})
+                                       "percentage": "100", "products": list(codes.TARGET_ZORGPROFIELEN)})
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_save(acting=request.membership, request=request, **form.cleaned_data)
@@ -56,7 +57,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     terms_form = ContractTermsForm(
         request.POST if action == "terms" else None,
         initial={"percentage": contract.percentage, "production_agreement": contract.production_agreement,
-                 "note": contract.note},
+                 "products": contract.products, "note": contract.note},
     )
     tariff_form = ContractTariffForm(request.POST if action == "tariff_set" else None, year=contract.year,
                                      prefix="agreed")
@@ -92,6 +93,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     return render(request, "billing/contract_detail.html", {
         "contract": contract, "terms_form": terms_form, "tariff_form": tariff_form,
         "agreed": selectors.agreed_amounts(contract),
+        "products": [codes.zorgprofiel_short(code) for code in contract.products],
         # Day tariffs use the contract with the zorgkantoor of the provider's region.
         "is_regional_contract": region is not None and region.zorgkantoor_id == contract.zorgkantoor_id,
     })

@@ -116,7 +116,7 @@ def test_team_manager_gets_403(regional, make_persona, contract_2025):  # noqa: 
 def test_admin_of_another_organisation_gets_404(contract_2025, admin_b):  # noqa: ANN001
     url = reverse("billing:contract_detail", args=[contract_2025.pk])
     assert admin_b.client.get(url).status_code == 404
-    assert admin_b.client.post(url, {"action": "terms", "percentage": "50", "production_agreement": "1"}).status_code == 404
+    assert admin_b.client.post(url, {"action": "terms", "percentage": "50", "production_agreement": "1", "products": ["754"]}).status_code == 404
     assert "Zorgkantoor Haaglanden" not in admin_b.client.get(reverse("billing:contracts")).content.decode()
 
 
@@ -130,7 +130,7 @@ def test_zorgkantoor_admin_cannot_use_the_provider_pages(contract_2025, zorgkant
 
 def test_create_contract_through_the_page(finance, zorgkantoor, tariffs):  # noqa: ANN001
     response = finance.client.post(reverse("billing:contract_create"), {
-        "zorgkantoor": zorgkantoor.pk, "year": 2026, "percentage": "97.25", "production_agreement": "1500000",
+        "zorgkantoor": zorgkantoor.pk, "year": 2026, "percentage": "97.25", "production_agreement": "1500000", "products": ["754", "755"],
         "note": "Inkoopkader 2026"})
     with tenant_scope(finance.organization):
         contract = Contract.objects.get(organization=finance.organization)
@@ -143,10 +143,10 @@ def test_create_contract_through_the_page(finance, zorgkantoor, tariffs):  # noq
 def test_create_form_shows_validation_errors(finance, zorgkantoor, contract_2025):  # noqa: ANN001
     url = reverse("billing:contract_create")
     body = finance.client.post(url, {"zorgkantoor": zorgkantoor.pk, "year": 2025, "percentage": "0",
-                                     "production_agreement": "1"}).content.decode()
+                                     "production_agreement": "1", "products": ["754"]}).content.decode()
     assert "The percentage of the NZa maximum must be more than 0 and at most 100." in body
     body = finance.client.post(url, {"zorgkantoor": zorgkantoor.pk, "year": 2025, "percentage": "90",
-                                     "production_agreement": "1"}).content.decode()
+                                     "production_agreement": "1", "products": ["754"]}).content.decode()
     assert "There is already a contract with Zorgkantoor Haaglanden for 2025." in body
     with tenant_scope(finance.organization):
         assert Contract.objects.filter(organization=finance.organization).count() == 1
@@ -154,7 +154,7 @@ def test_create_form_shows_validation_errors(finance, zorgkantoor, contract_2025
 
 def test_contract_detail_edits_terms_and_agreed_amounts(finance, tariffs, contract_2025):  # noqa: ANN001
     url = reverse("billing:contract_detail", args=[contract_2025.pk])
-    response = finance.client.post(url, {"action": "terms", "percentage": "98", "production_agreement": "2000000",
+    response = finance.client.post(url, {"action": "terms", "percentage": "98", "production_agreement": "2000000", "products": ["754"],
                                          "note": "herzien"})
     assert response.status_code == 302
     response = finance.client.post(url, {"action": "tariff_set", "agreed-prestatiecode": "V754B",
@@ -165,6 +165,7 @@ def test_contract_detail_edits_terms_and_agreed_amounts(finance, tariffs, contra
     with tenant_scope(finance.organization):
         contract_2025.refresh_from_db()
         assert (contract_2025.percentage, contract_2025.note) == (Decimal("98.00"), "herzien")
+        assert contract_2025.products == ["754"]
         assert ContractTariff.objects.get(contract=contract_2025).amount == Decimal("211.00")
     response = finance.client.post(url, {"action": "tariff_remove", "prestatiecode": "V754B"})
     assert response.status_code == 302
@@ -180,7 +181,7 @@ def test_contract_detail_refuses_an_amount_above_the_maximum(finance, tariffs, c
                                          "agreed-amount": "215.01"})
     assert response.status_code == 200
     assert "The amount is above the NZa maximum of € 215.00." in response.content.decode()
-    response = finance.client.post(url, {"action": "terms", "percentage": "100.5", "production_agreement": "1"})
+    response = finance.client.post(url, {"action": "terms", "percentage": "100.5", "production_agreement": "1", "products": ["754"]})
     assert "The percentage of the NZa maximum must be more than 0 and at most 100." in response.content.decode()
     with tenant_scope(finance.organization):
         contract_2025.refresh_from_db()
@@ -198,6 +199,7 @@ def acting(finance):  # noqa: ANN001, ANN201
 def save(acting, **kwargs):  # noqa: ANN001, ANN003, ANN201
     kwargs.setdefault("production_agreement", Decimal("1000"))
     kwargs.setdefault("percentage", Decimal("95"))
+    kwargs.setdefault("products", ["754", "755"])
     with tenant_scope(acting.organization):
         return services.contract_save(acting=acting, **kwargs)
 
@@ -210,6 +212,16 @@ def test_counterparty_must_be_a_zorgkantoor(acting):  # noqa: ANN001
     with pytest.raises(ValidationError) as exc:
         save(acting, zorgkantoor=OrganizationFactory(), year=2026)
     assert field_errors(exc) == {"zorgkantoor": ["Choose a zorgkantoor organisation."]}
+
+
+def test_a_contract_names_its_products(acting, zorgkantoor):  # noqa: ANN001
+    with pytest.raises(ValidationError) as exc:
+        save(acting, zorgkantoor=zorgkantoor, year=2026, products=[])
+    assert field_errors(exc) == {"products": ["Choose at least one contracted zorgprofiel."]}
+    with pytest.raises(ValidationError) as exc:
+        save(acting, zorgkantoor=zorgkantoor, year=2026, products=["754", "XYZ"])
+    assert field_errors(exc) == {"products": ["Unknown zorgprofiel code."]}
+    assert save(acting, zorgkantoor=zorgkantoor, year=2026, products=["755", "754", "754"]).products == ["754", "755"]
 
 
 def test_one_contract_per_zorgkantoor_and_year(acting, zorgkantoor):  # noqa: ANN001

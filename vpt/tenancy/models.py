@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, ScopeError
 
+from vpt.tenancy.context import current_organization_id
 from vpt.tenancy.roles import PROVIDER_ROLES, ZORGKANTOOR_ROLES, Perm, Role, role_has_perm
 
 
@@ -145,6 +146,30 @@ class TenantModel(models.Model):
         base_manager_name = "objects"
 
 
+FUNDER_PREDICATE = "zorgkantoor_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
+
+
+class FunderManager(models.Manager):
+    """The zorgkantoor's view of a provider-owned model (the application half of the
+    `RLS_FUNDER` policies): rows whose `zorgkantoor` is the active tenant, narrowed by
+    `visible` (e.g. not a draft). Like the tenant manager it refuses to run without an
+    active tenant scope; it never returns rows of another zorgkantoor.
+
+    Writes by the zorgkantoor go through `queryset.update()` on this manager: `save()` uses
+    the provider-scoped base manager, which cannot see these rows."""
+
+    def __init__(self, visible: models.Q | None = None) -> None:
+        super().__init__()
+        self.visible = visible
+
+    def get_queryset(self) -> models.QuerySet:
+        funder_id = current_organization_id()
+        if funder_id is None:
+            raise ScopeError(f"{self.model.__name__}.funder_objects used outside a tenant scope")
+        qs = super().get_queryset().filter(zorgkantoor_id=funder_id)
+        return qs.filter(self.visible) if self.visible is not None else qs
+
+
 class Team(TenantModel):
     """A district team (wijkteam) of a provider. Lives in the core because it decides what
     a member may see: coaches and support staff see the clients of their own teams, team
@@ -188,19 +213,22 @@ class Contract(TenantModel):
     percentage = models.DecimalField(
         _("percentage of the NZa maximum"), max_digits=5, decimal_places=2, default=100,
     )
+    products = models.JSONField(
+        _("contracted products"), default=list, blank=True,
+        help_text=_("The zorgprofielen (iWlz codes) the provider is contracted to deliver as VPT."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    # Both parties of the contract see it.
-    RLS_POLICY = (
-        "organization_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
-        " OR zorgkantoor_id = NULLIF(current_setting('vpt.organization_id', true), '')::bigint"
-    )
+    # Both parties of the contract see it; only the provider changes it.
+    RLS_FUNDER = {"SELECT": FUNDER_PREDICATE}
+    funder_objects = FunderManager()
 
     class Meta:
         ordering = ["-year"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         base_manager_name = "objects"
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(fields=["organization", "zorgkantoor", "year"], name="one_contract_per_year"),
             models.CheckConstraint(

@@ -3,7 +3,12 @@
 After every `migrate`, `sync()` makes the database match the code: each concrete subclass
 of TenantModel gets RLS enabled *and forced* (so even the owner is subject to it) and a
 policy that admits only rows of the organisation set by `tenant_scope()` for the current
-transaction. Without that setting a query sees nothing and an insert is refused. The
+transaction. Without that setting a query sees nothing and an insert is refused.
+
+A model that a zorgkantoor may read (contracts, declarations, submitted reports) declares
+`RLS_FUNDER = {"SELECT": predicate, ...}`: one extra permissive policy per SQL command
+(`funder_select`, `funder_insert`, `funder_update`), so the zorgkantoor gets exactly the
+commands listed (reading a contract, never changing it) and nothing else. The
 application role gets plain DML rights on the tables and nothing more: it owns nothing,
 so it cannot disable RLS or drop a policy.
 """
@@ -65,6 +70,7 @@ def sync(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(
                 f"CREATE POLICY {POLICY_NAME} ON {table} USING ({policy}) WITH CHECK ({policy})"
             )
+            _sync_funder_policies(cursor, model, table)
         if role:
             r = qn(role)
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {r}")
@@ -79,6 +85,28 @@ def sync(connection: BaseDatabaseWrapper) -> None:
                         f"REVOKE {', '.join(revoked)} ON {qn(model._meta.db_table)} FROM {r}"
                     )
     logger.info("row-level security synced for %d tenant tables", len(tenant_models()))
+
+
+FUNDER_COMMANDS = ("SELECT", "INSERT", "UPDATE")
+
+
+def _sync_funder_policies(cursor, model: type[TenantModel], table: str) -> None:  # noqa: ANN001
+    funder = getattr(model, "RLS_FUNDER", {})
+    unknown = set(funder) - set(FUNDER_COMMANDS)
+    if unknown:
+        raise ValueError(f"{model.__name__}.RLS_FUNDER: unsupported commands {sorted(unknown)}")
+    for command in FUNDER_COMMANDS:
+        name = f"funder_{command.lower()}"
+        cursor.execute(f"DROP POLICY IF EXISTS {name} ON {table}")
+        predicate = funder.get(command)
+        if predicate is None:
+            continue
+        clauses = {
+            "SELECT": f"USING ({predicate})",
+            "INSERT": f"WITH CHECK ({predicate})",
+            "UPDATE": f"USING ({predicate}) WITH CHECK ({predicate})",
+        }
+        cursor.execute(f"CREATE POLICY {name} ON {table} FOR {command} {clauses[command]}")
 
 
 def sync_after_migrate(sender, using: str, **kwargs) -> None:  # noqa: ANN001 (signal)
