@@ -42,6 +42,10 @@ events, one for the team names and (with names) one for at most ten clients. Eve
 else is computed in Python — fine up to tens of thousands of alarms a month; beyond that
 the grouping would have to move into SQL.
 
+`range_kpis` computes the same figures for any [start, end) of aware datetimes (the
+reports to the zorgkantoor: a quarter or a year, `day_bounds`); `alarm_rows` + `figures`
+give the bare figures of any selection of those alarms (e.g. per calendar month).
+
 Must run inside the organisation's tenant scope (views have one).
 """
 
@@ -271,27 +275,55 @@ def _group(team_id: int | None, team_name: str, rows: list[dict], steps: dict[in
     )
 
 
-def alarm_kpis(organization_id: int, team_ids: list[int] | None, month_start: dt.date, *,
-               include_client_names: bool = True, total_name: str = "",
-               now: dt.datetime | None = None) -> KpiReport:
-    """The KPIs of the alarms received in the month of `month_start` (local time) by the
-    teams `team_ids` (None: every team of the organisation), per team and in total. See the
-    module docstring for the definitions, the percentile method and the queries."""
-    now = now or timezone.now()
-    first = month_first(month_start)
-    starts_at, ends_at = month_bounds(first)
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the days `first` .. `last` (inclusive) as aware datetimes: local
+    midnight (Europe/Amsterdam) of `first` and of the day after `last`."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=LOCAL_TZ)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL_TZ)
+    return start, end
+
+
+def alarm_rows(organization_id: int, team_ids: list[int] | None, starts_at: dt.datetime,
+               ends_at: dt.datetime) -> tuple[list[dict], dict[int, list[int]]]:
+    """The alarms received in [starts_at, ends_at) by the teams `team_ids` (None: every
+    team) as `.values()` dicts (`_FIELDS`), and the levels of their escalation events per
+    alarm id. Two queries; feed them to `figures`."""
     alarms = Alarm.objects.filter(organization_id=organization_id, received_at__gte=starts_at,
                                   received_at__lt=ends_at)
     events = AlarmEvent.objects.filter(organization_id=organization_id, action=AlarmEvent.Action.ESCALATED,
                                        alarm__received_at__gte=starts_at, alarm__received_at__lt=ends_at)
     if team_ids is not None:
-        team_ids = sorted(set(team_ids))
         alarms = alarms.filter(team_id__in=team_ids)
         events = events.filter(alarm__team_id__in=team_ids)
     rows = list(alarms.order_by().values(*_FIELDS))
     steps: dict[int, list[int]] = {}
     for event in events.order_by().values("alarm_id", "level"):
         steps.setdefault(event["alarm_id"], []).append(event["level"] or 0)
+    return rows, steps
+
+
+def alarm_kpis(organization_id: int, team_ids: list[int] | None, month_start: dt.date, *,
+               include_client_names: bool = True, total_name: str = "",
+               now: dt.datetime | None = None) -> KpiReport:
+    """The KPIs of the alarms received in the month of `month_start` (local time) by the
+    teams `team_ids` (None: every team of the organisation), per team and in total. See the
+    module docstring for the definitions, the percentile method and the queries."""
+    starts_at, ends_at = month_bounds(month_first(month_start))
+    return range_kpis(organization_id, team_ids, starts_at, ends_at, include_client_names=include_client_names,
+                      total_name=total_name, now=now)
+
+
+def range_kpis(organization_id: int, team_ids: list[int] | None, starts_at: dt.datetime, ends_at: dt.datetime, *,
+               include_client_names: bool = True, total_name: str = "",
+               now: dt.datetime | None = None) -> KpiReport:
+    """The KPIs of the alarms received in [starts_at, ends_at) (aware datetimes, e.g. from
+    `month_bounds` or `day_bounds`), per team and in total, by the same definitions as a
+    month; "open at month end" then means open at `ends_at`. `month_start` of the result
+    is the local day of `starts_at`."""
+    now = now or timezone.now()
+    if team_ids is not None:
+        team_ids = sorted(set(team_ids))
+    rows, steps = alarm_rows(organization_id, team_ids, starts_at, ends_at)
 
     # The teams: every requested (or active) team, also without alarms, and any team that
     # had alarms in the month (e.g. one deactivated since).
@@ -323,8 +355,9 @@ def alarm_kpis(organization_id: int, team_ids: list[int] | None, month_start: dt
             g.top_clients = [ClientCount(c.client_id, c.alarms, names.get(c.client_id, "")) for c in g.top_clients]
 
     return KpiReport(
-        organization_id=organization_id, month_start=first, starts_at=starts_at, ends_at=ends_at, computed_at=now,
-        team_ids=team_ids, teams=groups, total=total, include_client_names=include_client_names,
+        organization_id=organization_id, month_start=starts_at.astimezone(LOCAL_TZ).date(), starts_at=starts_at,
+        ends_at=ends_at, computed_at=now, team_ids=team_ids, teams=groups, total=total,
+        include_client_names=include_client_names,
     )
 
 

@@ -50,7 +50,10 @@ from clients.models import (
     WlzIndication,
     bsn_lookup_hash,
 )
+from reports.models import ProviderReport, ReportComment, ReportEvent, ReportVersion
+from reports.services import fingerprint as report_fingerprint
 from teams.models import Employee, FixedFace, LevelRate, Visit, VisitRevision
+from tests.reports.samples import sample_figures
 from vpt.audit.models import AccessLog
 from vpt.core import crypto
 from vpt.tenancy.models import Contract, ContractTariff, Membership, Organization, Region, Team
@@ -551,6 +554,64 @@ class NotificationFactory(TenantFactory):
 
 
 # model -> factory(organization=...) for every organisation-owned model (isolation walker).
+class ProviderReportFactory(TenantFactory):
+    """A report addressed to its contract's zorgkantoor; `status` other than draft makes it
+    visible to that zorgkantoor (give it a version with ReportVersionFactory)."""
+
+    class Meta:
+        model = ProviderReport
+
+    contract = factory.LazyAttribute(lambda o: ContractFactory(organization=o.organization))
+    zorgkantoor = factory.LazyAttribute(lambda o: o.contract.zorgkantoor)
+    kind = ProviderReport.Kind.QUARTER
+    year = factory.LazyAttribute(lambda o: o.contract.year)
+    quarter = 3
+    status = ProviderReport.Status.SUBMITTED
+    draft_figures = factory.LazyAttribute(lambda o: sample_figures(year=o.year, quarter=o.quarter))
+    draft_computed_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(timezone.now)
+    status_changed_at = factory.LazyFunction(timezone.now)
+
+
+class ReportVersionFactory(TenantFactory):
+    class Meta:
+        model = ReportVersion
+
+    report = factory.LazyAttribute(lambda o: ProviderReportFactory(organization=o.organization))
+    zorgkantoor = factory.LazyAttribute(lambda o: o.report.zorgkantoor)
+    number = factory.Sequence(lambda n: n + 1)
+    figures = factory.LazyAttribute(lambda o: o.report.draft_figures)
+    figures_sha256 = factory.LazyAttribute(lambda o: report_fingerprint(o.figures))
+    computed_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(timezone.now)
+    submitted_by_name = "Financien Test"
+
+
+class ReportCommentFactory(TenantFactory):
+    class Meta:
+        model = ReportComment
+
+    report = factory.LazyAttribute(lambda o: ProviderReportFactory(organization=o.organization))
+    zorgkantoor = factory.LazyAttribute(lambda o: o.report.zorgkantoor)
+    section = "production"
+    side = ReportComment.Side.ZORGKANTOOR
+    version_number = 1
+    author_name = "Beoordelaar Test"
+    body = "Waarom daalt het aantal cliëntdagen?"
+
+
+class ReportEventFactory(TenantFactory):
+    class Meta:
+        model = ReportEvent
+
+    report = factory.LazyAttribute(lambda o: ProviderReportFactory(organization=o.organization))
+    zorgkantoor = factory.LazyAttribute(lambda o: o.report.zorgkantoor)
+    action = ReportEvent.Action.SUBMITTED
+    to_status = ProviderReport.Status.SUBMITTED
+    side = ReportComment.Side.PROVIDER
+    actor_name = "Financien Test"
+
+
 FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Membership: MembershipFactory,
     AccessLog: AccessLogFactory,
@@ -589,4 +650,8 @@ FACTORIES: dict[type, type[DjangoModelFactory]] = {
     Declaration: DeclarationFactory,
     DeclarationLine: DeclarationLineFactory,
     ExportJob: ExportJobFactory,
+    ProviderReport: ProviderReportFactory,
+    ReportVersion: ReportVersionFactory,
+    ReportComment: ReportCommentFactory,
+    ReportEvent: ReportEventFactory,
 }

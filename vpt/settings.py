@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "teams",
     "alarms",
     "billing",
+    "reports",  # after billing: reads it, and its demo seeder runs after billing's
 ]
 
 MIDDLEWARE = [
