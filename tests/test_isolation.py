@@ -112,3 +112,59 @@ def test_own_objects_are_reachable(admin_a, org_a):  # noqa: ANN001
     assert admin_a.client.get(reverse("audit:entry", args=[entry.pk])).status_code == 200
     member = MembershipFactory(organization=org_a)
     assert admin_a.client.get(reverse("tenancy:member_detail", args=[member.pk])).status_code == 200
+
+
+# --- the zorgkantoor side ------------------------------------------------------------------------
+# A zorgkantoor reads what providers submitted to it, through its own routes (namespace "zk"
+# and the API). Another zorgkantoor — say of another region — must get the same 404 as any
+# other tenant, for every route with an id, and must not see the provider on the pages
+# without ids.
+
+ZK_ROUTES = [(n, k) for n, k in ROUTES if n.startswith("zk:") or n.startswith("api-v1:report")]
+
+
+def test_walker_sees_the_zorgkantoor_routes():
+    assert {"zk:inbox", "zk:detail", "zk:region", "zk:contracts"} <= {n for n, _k in ZK_ROUTES}
+
+
+@pytest.fixture
+def reviewers(org_a, make_persona):  # noqa: ANN001, ANN201
+    """The zorgkantoor that contracts tenant A, and one that does not (another region)."""
+    from tests.factories import ContractFactory, ZorgkantoorFactory
+    from vpt.tenancy.roles import Role
+
+    contracted, other = ZorgkantoorFactory(), ZorgkantoorFactory()
+    ContractFactory(organization=org_a, zorgkantoor=contracted)
+    return make_persona(contracted, Role.ZK_REVIEWER), make_persona(other, Role.ZK_REVIEWER)
+
+
+@pytest.mark.parametrize("route,kwargs", [(n, k) for n, k in ZK_ROUTES if k], ids=lambda v: v if isinstance(v, str) else None)
+def test_another_zorgkantoor_gets_404(route, kwargs, org_a, reviewers):  # noqa: ANN001
+    from tests.factories import ReportVersionFactory
+
+    contracted, other = reviewers
+    version = ReportVersionFactory(organization=org_a)  # a submitted report of A with its version
+    assert kwargs == ["providerreport_id"], kwargs
+    url = reverse(route, kwargs={"providerreport_id": version.report_id})
+    for method in ("get", "post"):
+        response = getattr(other.client, method)(url, {})
+        assert response.status_code in (404, 405), f"{route} {method} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("route", [n for n, k in ZK_ROUTES if not k])
+def test_zorgkantoor_pages_show_only_contracted_providers(route, org_a, reviewers):  # noqa: ANN001
+    from tests.factories import ProviderReportFactory, ReportVersionFactory
+    from vpt.tenancy.scope import tenant_scope
+
+    contracted, other = reviewers
+    with tenant_scope(org_a):
+        from vpt.tenancy.models import Contract
+
+        contract = Contract.objects.get(organization=org_a)
+    report = ProviderReportFactory(organization=org_a, contract=contract)
+    ReportVersionFactory(organization=org_a, report=report)
+    if route == "zk:inbox":  # the counterpart: the contracted zorgkantoor does see A
+        assert MARKER in contracted.client.get(reverse(route)).content.decode().lower()
+    response = other.client.get(reverse(route))
+    body = (b"".join(response) if response.streaming else response.content).decode("utf-8", "replace").lower()
+    assert MARKER not in body, f"{route} shows tenant A to a zorgkantoor without a contract"

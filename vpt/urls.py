@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("arrangements.api_urls")),
     path("", include("teams.api_urls")),
     path("", include("alarms.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("menukaart/", include("arrangements.urls_menu")),
     path("budget/", include("arrangements.urls_overview")),
     path("financien/", include("billing.urls")),
+    path("rapportages/", include("reports.urls")),
+    path("zorgkantoor/", include("reports.urls_zk")),
     path("vandaag/", include("teams.urls_today")),
     path("teams/", include("teams.urls")),
     path("capaciteit/", include("teams.urls_capacity")),
