@@ -84,8 +84,12 @@ class ProviderReport(TenantModel):
         base_manager_name = "objects"
         default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "contract", "kind", "year", "quarter"],
-                                    name="one_report_per_period", nulls_distinct=False),
+            # Two partial constraints rather than one with nulls_distinct=False, which SQLite
+            # (the demo) cannot create.
+            models.UniqueConstraint(fields=["organization", "contract", "year", "quarter"],
+                                    condition=Q(kind="quarter"), name="one_report_per_quarter"),
+            models.UniqueConstraint(fields=["organization", "contract", "year"],
+                                    condition=Q(kind="year"), name="one_report_per_year"),
             models.CheckConstraint(
                 name="report_quarter_matches_kind",
                 condition=(Q(kind="quarter", quarter__gte=1, quarter__lte=4) | Q(kind="year", quarter__isnull=True)),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.models import ProviderReport, ReportVersion, period_label
-from reports.selectors import funder_contracts, latest_versions
+from reports.selectors import funder_contracts, latest_version_of, latest_versions
 from vpt.tenancy.models import Contract
 
 NO_PROFILE = ""
@@ -354,9 +354,7 @@ def compare_periods(*, provider_id: int) -> list[CompareColumn]:
     first (quarters of a year before the year itself)."""
     reports = {r.pk: r for r in ProviderReport.funder_objects.filter(organization_id=provider_id)
                .select_related("organization")}
-    latest: dict[int, ReportVersion] = {}
-    for v in ReportVersion.funder_objects.filter(report_id__in=list(reports)).order_by("report_id", "number"):
-        latest[v.report_id] = v
+    latest = latest_version_of(list(reports))
     columns = [CompareColumn(r.period_label, r.get_kind_display(), r, latest[pk], key_figures(latest[pk].figures))
                for pk, r in reports.items() if pk in latest]
     return sorted(columns, key=lambda c: (c.report.year, c.report.quarter or 5))

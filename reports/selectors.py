@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from reports.models import ProviderReport, ReportComment, ReportEvent, ReportVersion
@@ -156,6 +156,15 @@ def contracted_providers(*, year: int | None = None) -> list[Organization]:
     return sorted(seen.values(), key=lambda o: o.name)
 
 
+def latest_version_of(report_ids: list[int]) -> dict[int, ReportVersion]:
+    """The latest version of each of the reports, for the zorgkantoor: one query that reads
+    only those versions (not every version's figures)."""
+    newest = (ReportVersion.funder_objects.filter(report_id=OuterRef("report_id"))
+              .order_by("-number").values("number")[:1])
+    return {v.report_id: v for v in ReportVersion.funder_objects.filter(report_id__in=report_ids,
+                                                                         number=Subquery(newest))}
+
+
 def latest_versions(*, year: int, quarter: int | None, provider_ids: list[int] | None = None) -> dict[int, tuple]:
     """Per provider: (report, latest version) of the given period, for the zorgkantoor.
     Two queries."""
@@ -164,7 +173,5 @@ def latest_versions(*, year: int, quarter: int | None, provider_ids: list[int] |
     if provider_ids is not None:
         reports = reports.filter(organization_id__in=provider_ids)
     reports = {r.pk: r for r in reports}
-    latest: dict[int, ReportVersion] = {}
-    for v in ReportVersion.funder_objects.filter(report_id__in=list(reports)).order_by("report_id", "number"):
-        latest[v.report_id] = v
+    latest = latest_version_of(list(reports))
     return {r.organization_id: (r, latest[pk]) for pk, r in reports.items() if pk in latest}

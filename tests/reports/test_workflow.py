@@ -203,3 +203,15 @@ def test_only_a_draft_is_deleted(parties):  # noqa: ANN001
         as_provider(parties, services.report_delete, report=fresh(parties, "provider"))
     with tenant_scope(parties["org"]):
         assert ProviderReport.objects.filter(pk=parties["draft"].pk).exists()
+
+
+@pytest.mark.parametrize("quarter", [2, None])
+def test_the_database_holds_one_report_per_period(parties, quarter):  # noqa: ANN001
+    from django.db import IntegrityError
+
+    kind = ProviderReport.Kind.YEAR if quarter is None else ProviderReport.Kind.QUARTER
+    contract = parties["draft"].contract
+    if quarter is None:
+        ProviderReportFactory(organization=parties["org"], contract=contract, kind=kind, quarter=None)
+    with pytest.raises(IntegrityError):
+        ProviderReportFactory(organization=parties["org"], contract=contract, kind=kind, quarter=quarter)
