@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
         register_nav(NavItem(_("Region"), "zk:region", Perm.REVIEW_REPORTS, order=110))
         register_nav(NavItem(_("Contracts"), "zk:contracts", Perm.REVIEW_REPORTS, order=120))
 
-        from reports import demo
+        from reports import cards, demo
 
+        cards.register()
         demo.register()

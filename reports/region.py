@@ -219,7 +219,7 @@ def region_overview(*, year: int, quarter: int | None) -> RegionOverview:
 def region_table(overview: RegionOverview) -> tuple[list[str], list[list[Any]]]:
     """The overview as header + rows for CSV/XLSX: numbers as Decimal/int, text as str."""
     header = [_("Provider"), _("AGB code"), _("Region"), _("Production agreement"), _("Status"), _("Version"),
-              _("Earned"), _("Declared"), _("Realisation % of agreement"), _("Projected %"),
+              _("Earned"), _("Declared"), _("Realisation (percentage of the agreement)"), _("Projected %"),
               *[_("Clients %(profile)s") % {"profile": p.short} for p in overview.profiles], _("Clients total"),
               _("Alarms"), _("Acknowledged median (min)"), _("Acknowledged p90 (min)"),
               _("Acknowledged within norm %"), _("On site within norm %")]
@@ -317,7 +317,7 @@ METRICS = [
     ("client_days", gettext_lazy("Client-days"), "int"),
     ("earned", gettext_lazy("Earned"), "amount"),
     ("declared", gettext_lazy("Declared"), "amount"),
-    ("realisation_pct", gettext_lazy("Realisation % of agreement (year to date)"), "pct"),
+    ("realisation_pct", gettext_lazy("Realisation, year to date (percentage of the agreement)"), "pct"),
     ("projected_pct", gettext_lazy("Projected % at year end"), "pct"),
     ("planned_per_week", gettext_lazy("Planned hours per client-week"), "num"),
     ("delivered_per_week", gettext_lazy("Delivered hours per client-week"), "num"),

@@ -356,3 +356,26 @@ def test_contracts_page(zk_org, reviewer):  # noqa: ANN001
     assert "Zorg Oud" in body and "Zorg Elders" not in body
     body = reviewer.client.get(reverse("zk:contracts"), {"year": 2026}).content.decode()
     assert "Zorg Contract" in body and "Zorg Oud" not in body
+
+
+def test_dashboards_show_what_waits_on_each_side(zk_org, reviewer, make_persona):  # noqa: ANN001
+    from django.conf import settings
+
+    from tests.factories import ReportCommentFactory
+
+    provider = OrganizationFactory()
+    waiting = submitted(provider, zk_org)
+    sent_back = submitted(provider, zk_org, quarter=2, contract=waiting.contract)
+    with tenant_scope(provider):
+        ProviderReport.objects.filter(pk=sent_back.pk).update(status=S.CLARIFICATION)
+    ReportCommentFactory(organization=provider, report=sent_back)
+    submitted(OrganizationFactory(), ZorgkantoorFactory())  # another zorgkantoor's: not counted
+    finance = make_persona(provider, Role.FINANCE)
+    for persona in (reviewer, finance):
+        persona.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    cards = {c.title: c for c in reviewer.client.get(reverse("core:dashboard")).context["cards"]}
+    assert cards["Reports waiting for review"].value == 1
+    assert ("Clarification requested, with the provider", 1) in cards["Reports waiting for review"].rows
+    cards = {c.title: c for c in finance.client.get(reverse("core:dashboard")).context["cards"]}
+    assert cards["Reports to the zorgkantoor"].value == 1
+    assert ("Comments waiting for your answer", 1) in cards["Reports to the zorgkantoor"].rows
