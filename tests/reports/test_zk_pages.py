@@ -379,3 +379,11 @@ def test_dashboards_show_what_waits_on_each_side(zk_org, reviewer, make_persona)
     cards = {c.title: c for c in finance.client.get(reverse("core:dashboard")).context["cards"]}
     assert cards["Reports to the zorgkantoor"].value == 1
     assert ("Comments waiting for your answer", 1) in cards["Reports to the zorgkantoor"].rows
+
+
+def test_the_navigation_marks_the_most_specific_entry(reviewer):  # noqa: ANN001
+    from django.conf import settings
+
+    reviewer.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    nav = reviewer.client.get(reverse("zk:region")).context["nav_items"]
+    assert [e["label"] for e in nav if e["active"]] == ["Region"]

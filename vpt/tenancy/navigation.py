@@ -43,6 +43,10 @@ def navigation_for(request: HttpRequest) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        result.append({"label": item.label, "url": url, "active": active})
+        result.append({"label": item.label, "url": url, "active": False})
+    # The most specific entry whose URL starts the path is the active one (/zorgkantoor/regio/
+    # is "Region", not also "Review inbox" at /zorgkantoor/).
+    matches = [e for e in result if request.path == e["url"] or (e["url"] != "/" and request.path.startswith(e["url"]))]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return result
