@@ -34,6 +34,7 @@ from vpt.wlz import codes
 PAGE_SIZE = 25
 ZK = ReportComment.Side.ZORGKANTOOR
 A = services.A
+MAX_DEFAULT_COLUMNS = 12  # providers compared when none are chosen
 
 
 
@@ -170,7 +171,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     data = request.GET if "year" in request.GET or "mode" in request.GET else None
     form = CompareForm(data, providers=providers, years=_contract_years(),
                        initial={"year": year, "quarter": quarter, "mode": CompareForm.PROVIDERS})
-    mode, columns, chosen = CompareForm.PROVIDERS, [], None
+    mode, columns, chosen, capped_from = CompareForm.PROVIDERS, [], None, 0
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         mode = form.cleaned_data["mode"] or CompareForm.PROVIDERS
@@ -180,12 +181,17 @@ def compare(request: HttpRequest) -> HttpResponse:
         if chosen is not None:
             columns = region.compare_periods(provider_id=chosen.pk)
     else:
-        contracted = {p.pk for p in selectors.contracted_providers(year=year)}
-        picked = (form.cleaned_data.get("providers") if form.is_bound and form.is_valid() else None) or contracted
+        contracted = [p.pk for p in selectors.contracted_providers(year=year)]  # by name
+        picked = form.cleaned_data.get("providers") if form.is_bound and form.is_valid() else None
+        if not picked and len(contracted) > MAX_DEFAULT_COLUMNS:
+            # Side by side stops being readable (and fast) beyond a dozen: the first by name,
+            # with a note to choose.
+            capped_from, picked = len(contracted), contracted[:MAX_DEFAULT_COLUMNS]
         columns = region.compare_providers(year=year, quarter=quarter,
-                                           provider_ids=[pk for pk in picked if pk in contracted])
+                                           provider_ids=[pk for pk in (picked or contracted) if pk in contracted])
     context = {"form": form, "mode": mode, "columns": columns, "rows": region.compare_rows(columns),
-               "chosen": chosen, "period_label": period_label(year, quarter)}
+               "chosen": chosen, "period_label": period_label(year, quarter), "capped_from": capped_from,
+               "max_columns": MAX_DEFAULT_COLUMNS}
     return render(request, "reports/zk/compare.html", context)
 
 

@@ -387,3 +387,21 @@ def test_the_navigation_marks_the_most_specific_entry(reviewer):  # noqa: ANN001
     reviewer.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     nav = reviewer.client.get(reverse("zk:region")).context["nav_items"]
     assert [e["label"] for e in nav if e["active"]] == ["Region"]
+
+
+def test_compare_shows_at_most_a_dozen_providers_unless_chosen(zk_org, reviewer):  # noqa: ANN001
+    from django.conf import settings
+
+    from reports.views.zk import MAX_DEFAULT_COLUMNS
+
+    providers = [OrganizationFactory(name=f"Aanbieder {i:02d}") for i in range(MAX_DEFAULT_COLUMNS + 2)]
+    for provider in providers:
+        submitted(provider, zk_org)
+    reviewer.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = reviewer.client.get(reverse("zk:compare"), {"mode": "providers", "year": 2026, "quarter": 3})
+    assert [c.title for c in response.context["columns"]] == [p.name for p in providers[:MAX_DEFAULT_COLUMNS]]
+    assert "Showing the first 12 of 14 contracted providers" in response.content.decode()
+    chosen = reviewer.client.get(reverse("zk:compare"), {"mode": "providers", "year": 2026, "quarter": 3,
+                                                         "providers": [providers[-1].pk]})
+    assert [c.title for c in chosen.context["columns"]] == [providers[-1].name]
+    assert not chosen.context["capped_from"]
